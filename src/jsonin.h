@@ -1,0 +1,109 @@
+/* Strict JSON input: parsing with line/column errors and typed getters.
+ *
+ * A struct jin_doc owns one parsed cJSON tree.  Values are visited through
+ * struct jin_at cursors that carry the JSON path ("$.nodes[2].id") so every
+ * message names the file, the path, the bad value and what was expected.
+ * Lookups are case-sensitive.  Duplicate keys anywhere in the document are
+ * rejected by jin_doc_parse(); unknown keys by jin_keys().  Numbers are read
+ * from valuedouble and range-checked (cJSON's valueint saturates).
+ *
+ * Loaders copy what they need into plain structs and release the document
+ * before simulating.
+ */
+#ifndef TIERSIM_JSONIN_H
+#define TIERSIM_JSONIN_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+#define JIN_PATH_MAX 192
+
+struct jin_doc {
+	char *file; /* owned copy of the file name, for messages */
+	cJSON *root;
+};
+
+struct jin_at {
+	const struct jin_doc *doc;
+	const cJSON *node; /* NULL when an optional member is absent */
+	char path[JIN_PATH_MAX];
+};
+
+/* Parses text[0..len) as JSON.  Syntax errors (TS_ESYNTAX) give
+ * "FILE:LINE:COLUMN: ..."; duplicate keys give TS_EINVALID with the path.
+ * On success the document owns the tree; release with jin_doc_release(). */
+int jin_doc_parse(struct jin_doc *doc, const char *file, const char *text, size_t len,
+		  struct ts_error *err);
+
+/* Reads a whole file of at most 64 MiB into *text (NUL-terminated, the
+ * caller frees it) and its length into *len. */
+int jin_read_file(const char *file, char **text, size_t *len, struct ts_error *err);
+
+/* Reads the whole file (jin_read_file) and parses it. */
+int jin_doc_load(struct jin_doc *doc, const char *file, struct ts_error *err);
+
+/* Frees the tree; safe on a zeroed or already released document. */
+void jin_doc_release(struct jin_doc *doc);
+
+/* Cursor on the document root ("$"). */
+struct jin_at jin_root(const struct jin_doc *doc);
+
+/* Checks that `at` is an object whose keys are all in `allowed` (a
+ * NULL-terminated list).  An unknown key is an error listing the allowed
+ * ones; a key that differs from an allowed one only in its unit suffix
+ * ("duration_ms" for "duration_s") says which unit is expected. */
+int jin_keys(const struct jin_at *at, const char *const *allowed, struct ts_error *err);
+
+/* Member `key` of object `at`.  Absent and required: an error.  Absent and
+ * optional: returns 0 with out->node == NULL. */
+int jin_member(const struct jin_at *at, const char *key, bool required, struct jin_at *out,
+	       struct ts_error *err);
+
+/* Element i of array `at` (the caller checked i < jin_array() count). */
+struct jin_at jin_element(const struct jin_at *at, size_t i);
+
+/* Checks that `at` is an array with at least `min` elements; *n is set to
+ * its length. */
+int jin_array(const struct jin_at *at, size_t min, size_t *n, struct ts_error *err);
+
+/* A finite number in [lo, hi]. */
+int jin_number(const struct jin_at *at, double lo, double hi, double *out, struct ts_error *err);
+
+/* A whole number in [lo, hi]. */
+int jin_integer(const struct jin_at *at, int64_t lo, int64_t hi, int64_t *out,
+		struct ts_error *err);
+
+/* A non-empty string of at most `max_len` bytes; *out points into the
+ * document (copy it before releasing). */
+int jin_string(const struct jin_at *at, size_t max_len, const char **out, struct ts_error *err);
+
+/* A string that must be one of `names` (NULL-terminated); *out is its index. */
+int jin_enum(const struct jin_at *at, const char *const *names, int *out, struct ts_error *err);
+
+/* A boolean. */
+int jin_bool(const struct jin_at *at, bool *out, struct ts_error *err);
+
+/* Shorthands for an optional or required member read in one call: when the
+ * member is absent and optional, *out keeps its value (the default). */
+int jin_get_number(const struct jin_at *obj, const char *key, bool required, double lo, double hi,
+		   double *out, struct ts_error *err);
+int jin_get_integer(const struct jin_at *obj, const char *key, bool required, int64_t lo,
+		    int64_t hi, int64_t *out, struct ts_error *err);
+int jin_get_string(const struct jin_at *obj, const char *key, bool required, size_t max_len,
+		   const char **out, struct ts_error *err);
+int jin_get_enum(const struct jin_at *obj, const char *key, bool required, const char *const *names,
+		 int *out, struct ts_error *err);
+int jin_get_bool(const struct jin_at *obj, const char *key, bool required, bool *out,
+		 struct ts_error *err);
+
+/* Writes "FILE: PATH: " followed by the formatted text into err and
+ * returns status; for errors the getters above cannot see (dangling
+ * references, inconsistent values). */
+int jin_fail(const struct jin_at *at, int status, struct ts_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

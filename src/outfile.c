@@ -1,0 +1,104 @@
+#include "outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *join(const char *dir, const char *prefix, const char *name, const char *suffix)
+{
+	size_t n = strlen(dir) + strlen(prefix) + strlen(name) + strlen(suffix) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s%s%s", dir, prefix, name, suffix);
+	return p;
+}
+
+int outfile_open(struct outfile *o, const char *dir, const char *name, struct ts_error *err)
+{
+	char suffix[32];
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(suffix, sizeof(suffix), ".tmp.%ld", (long)getpid());
+	o->final_path = join(dir, "", name, "");
+	o->tmp_path = join(dir, ".", name, suffix);
+	if (o->final_path == NULL || o->tmp_path == NULL) {
+		outfile_discard(o);
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	}
+	fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	if (fd >= 0)
+		o->f = fdopen(fd, "w");
+	if (o->f == NULL) {
+		int rc = ts_error_set(err, TS_EIO, "%s: cannot create: %s", o->tmp_path,
+				      strerror(errno));
+
+		if (fd >= 0)
+			close(fd);
+		outfile_discard(o);
+		return rc;
+	}
+	return 0;
+}
+
+int outfile_commit(struct outfile *o, struct ts_error *err)
+{
+	int failed = fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0;
+	int rc;
+
+	failed |= fclose(o->f) != 0;
+	o->f = NULL;
+	if (failed || rename(o->tmp_path, o->final_path) != 0) {
+		rc = ts_error_set(err, TS_EIO, "%s: cannot write: %s", o->final_path,
+				  strerror(errno));
+		outfile_discard(o);
+		return rc;
+	}
+	free(o->tmp_path);
+	free(o->final_path);
+	o->tmp_path = NULL;
+	o->final_path = NULL;
+	return 0;
+}
+
+void outfile_discard(struct outfile *o)
+{
+	if (o->f != NULL)
+		fclose(o->f);
+	if (o->tmp_path != NULL)
+		unlink(o->tmp_path);
+	free(o->tmp_path);
+	free(o->final_path);
+	memset(o, 0, sizeof(*o));
+}
+
+int outfile_mkdirs(const char *dir, struct ts_error *err)
+{
+	char *p = strdup(dir);
+
+	if (p == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	for (char *s = p + 1;; s++) {
+		char c = *s;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+			int rc = ts_error_set(err, TS_EIO, "%s: cannot create directory: %s", p,
+					      strerror(errno));
+
+			free(p);
+			return rc;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return 0;
+}

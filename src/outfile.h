@@ -1,0 +1,30 @@
+/* Result files written atomically: to a temporary name in the target
+ * directory, then flushed, synced and renamed, so an interrupted run never
+ * leaves a half-written file under its final name. */
+#ifndef TIERSIM_OUTFILE_H
+#define TIERSIM_OUTFILE_H
+
+#include <stdio.h>
+
+#include "status.h"
+
+struct outfile {
+	FILE *f; /* write through this */
+	char *final_path;
+	char *tmp_path;
+};
+
+/* Opens DIR/NAME's temporary file. */
+int outfile_open(struct outfile *o, const char *dir, const char *name, struct ts_error *err);
+
+/* Flushes, syncs, closes and renames to the final name. */
+int outfile_commit(struct outfile *o, struct ts_error *err);
+
+/* Closes and deletes the temporary file; safe on a zeroed or committed
+ * outfile. */
+void outfile_discard(struct outfile *o);
+
+/* Creates `dir` and its missing parents (mode 0777 less the umask). */
+int outfile_mkdirs(const char *dir, struct ts_error *err);
+
+#endif

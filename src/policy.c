@@ -1,0 +1,155 @@
+#include "policy.h"
+
+#include <gsl/gsl_rng.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The candidate of tier t with the lowest expected transfer time; the
+ * candidate list is in node order, so ties go to the node listed first. */
+static long nearest_of_tier(const struct policy_query *q, enum tier t)
+{
+	long best = -1;
+
+	for (size_t i = 0; i < q->n_cands; i++) {
+		if (q->cands[i].tier != t)
+			continue;
+		if (best < 0 || q->cands[i].transfer_ms < q->cands[best].transfer_ms)
+			best = (long)i;
+	}
+	return best;
+}
+
+static long place_all_device(void *state, const struct policy_query *q)
+{
+	(void)state;
+	return nearest_of_tier(q, TIER_DEVICE);
+}
+
+static long place_all_edge(void *state, const struct policy_query *q)
+{
+	(void)state;
+	return nearest_of_tier(q, TIER_EDGE);
+}
+
+static long place_all_cloud(void *state, const struct policy_query *q)
+{
+	(void)state;
+	return nearest_of_tier(q, TIER_CLOUD);
+}
+
+struct round_robin {
+	uint64_t next;
+};
+
+static long place_round_robin(void *state, const struct policy_query *q)
+{
+	struct round_robin *rr = state;
+
+	return (long)(rr->next++ % q->n_cands);
+}
+
+static long place_random(void *state, const struct policy_query *q)
+{
+	(void)state;
+	return (long)gsl_rng_uniform_int(q->rng, q->n_cands);
+}
+
+static double expected_response(const struct policy_candidate *c)
+{
+	return c->transfer_ms + c->wait_ms + c->service_ms;
+}
+
+static long place_least_loaded(void *state, const struct policy_query *q)
+{
+	long best = 0;
+
+	(void)state;
+	for (size_t i = 1; i < q->n_cands; i++) {
+		const struct policy_candidate *c = &q->cands[i], *b = &q->cands[best];
+
+		if (c->load < b->load ||
+		    (c->load == b->load && expected_response(c) < expected_response(b)))
+			best = (long)i;
+	}
+	return best;
+}
+
+static long place_layer_minimum(void *state, const struct policy_query *q)
+{
+	long best = 0;
+
+	(void)state;
+	for (size_t i = 1; i < q->n_cands; i++)
+		if (expected_response(&q->cands[i]) < expected_response(&q->cands[best]))
+			best = (long)i;
+	return best;
+}
+
+static const struct policy_ops all_device = {
+    .name = "all-device",
+    .description = "run on the requesting device itself (refuse when it has no profile)",
+    .place = place_all_device,
+};
+
+static const struct policy_ops all_edge = {
+    .name = "all-edge",
+    .description = "run on the nearest edge node (lowest expected transfer time)",
+    .place = place_all_edge,
+};
+
+static const struct policy_ops all_cloud = {
+    .name = "all-cloud",
+    .description = "run on the nearest cloud node (lowest expected transfer time)",
+    .place = place_all_cloud,
+};
+
+static const struct policy_ops round_robin = {
+    .name = "round-robin",
+    .description = "cycle over the candidate nodes in node order, one counter per run",
+    .state_size = sizeof(struct round_robin),
+    .place = place_round_robin,
+};
+
+static const struct policy_ops random_choice = {
+    .name = "random",
+    .description = "a uniformly random candidate, from the stream \"policy/random\"",
+    .place = place_random,
+};
+
+static const struct policy_ops least_loaded = {
+    .name = "least-loaded",
+    .description = "fewest active instances plus queued and running frames; ties by "
+		   "expected response time",
+    .place = place_least_loaded,
+};
+
+static const struct policy_ops layer_minimum = {
+    .name = "layer-minimum",
+    .description = "minimum expected response: transfer + queue wait + profiled service "
+		   "(DESIGN 7.2)",
+    .place = place_layer_minimum,
+};
+
+const struct policy_ops *const policy_registry[] = {
+    &all_device,    &all_edge,	   &all_cloud,	   &round_robin,
+    &random_choice, &least_loaded, &layer_minimum, NULL,
+};
+
+const struct policy_ops *policy_find(const char *name)
+{
+	for (size_t i = 0; policy_registry[i] != NULL; i++)
+		if (strcmp(policy_registry[i]->name, name) == 0)
+			return policy_registry[i];
+	return NULL;
+}
+
+int policy_unknown(const char *name, struct ts_error *err)
+{
+	char list[512] = "";
+	size_t used = 0;
+
+	for (size_t i = 0; policy_registry[i] != NULL && used < sizeof(list); i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+					 i == 0 ? "" : ", ", policy_registry[i]->name);
+	return ts_error_set(err, TS_EINVALID, "unknown policy \"%s\" (valid: %s)", name, list);
+}

@@ -1,0 +1,378 @@
+#include "run.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "jsonin.h"
+#include "outfile.h"
+#include "rng.h"
+#include "scenario.h"
+#include "sim.h"
+#include "stats.h"
+
+struct job {
+	const struct run_config *cfg;
+	struct scenario *s;
+	const struct policy_ops *policy;
+	uint64_t seed;
+	char dir[4096];
+	struct sim_report *reports;
+	uint64_t *seeds;
+	unsigned done;
+};
+
+enum group_kind { G_TOTALS, G_APP, G_NODE, G_TIER };
+
+static double value(const struct sim_report *rep, enum group_kind g, size_t idx, int k)
+{
+	switch (g) {
+	case G_TOTALS:
+		return rep->totals[k];
+	case G_APP:
+		return rep->apps[idx * SIM_M_COUNT_ALL + (size_t)k];
+	case G_NODE:
+		return rep->nodes[idx * SIM_M_COUNT_ALL + (size_t)k];
+	case G_TIER:
+		return rep->tiers[idx][k];
+	}
+	return NAN;
+}
+
+static cJSON *number_or_null(double x)
+{
+	return isnan(x) ? cJSON_CreateNull() : cJSON_CreateNumber(x);
+}
+
+/* Metric k of a group over the replications: a plain number for a single
+ * run, otherwise {"mean", "ci95_half_width"}; NAN becomes null. */
+static cJSON *metric_json(const struct job *j, enum group_kind g, size_t idx, int k)
+{
+	unsigned r = j->cfg->replications;
+	double *x, mean, half;
+	cJSON *o;
+
+	if (r == 1)
+		return number_or_null(value(&j->reports[0], g, idx, k));
+	x = malloc(r * sizeof(*x));
+	if (x == NULL)
+		return NULL;
+	for (unsigned i = 0; i < r; i++)
+		x[i] = value(&j->reports[i], g, idx, k);
+	stats_mean_ci95(x, r, &mean, &half);
+	free(x);
+	o = cJSON_CreateObject();
+	if (o != NULL) {
+		cJSON_AddItemToObject(o, "mean", number_or_null(mean));
+		cJSON_AddItemToObject(o, "ci95_half_width", number_or_null(half));
+	}
+	return o;
+}
+
+/* Adds `item` under a name whose one '.' nests it in a sub-object. */
+static void add_nested(cJSON *obj, const char *name, cJSON *item)
+{
+	const char *dot = strchr(name, '.');
+	char head[64];
+	cJSON *sub;
+
+	if (dot == NULL) {
+		cJSON_AddItemToObject(obj, name, item);
+		return;
+	}
+	snprintf(head, sizeof(head), "%.*s", (int)(dot - name), name);
+	sub = cJSON_GetObjectItemCaseSensitive(obj, head);
+	if (sub == NULL)
+		sub = cJSON_AddObjectToObject(obj, head);
+	cJSON_AddItemToObject(sub, dot + 1, item);
+}
+
+static void add_group(const struct job *j, cJSON *parent, const char *name, enum group_kind g,
+		      size_t idx)
+{
+	cJSON *o = cJSON_AddObjectToObject(parent, name);
+
+	for (int k = 0; o != NULL && k < SIM_M_COUNT_ALL; k++) {
+		/* An app is not a resource: it has no utilisation. */
+		if (k == SIM_M_UTILISATION && g == G_APP)
+			continue;
+		add_nested(o, sim_metric_names[k], metric_json(j, g, idx, k));
+	}
+}
+
+static bool tier_present(const struct scenario *s, enum tier t)
+{
+	for (size_t n = 0; n < s->n_nodes; n++)
+		if (s->nodes[n].tier == t)
+			return true;
+	return false;
+}
+
+static cJSON *summary_json(const struct job *j)
+{
+	const struct scenario *s = j->s;
+	cJSON *root = cJSON_CreateObject(), *totals, *apps, *nodes, *tiers;
+
+	if (root == NULL)
+		return NULL;
+	cJSON_AddStringToObject(root, "format", "tiersim-summary/1");
+	cJSON_AddStringToObject(root, "scenario", s->name);
+	cJSON_AddStringToObject(root, "policy", j->policy->name);
+	cJSON_AddNumberToObject(root, "replications", j->cfg->replications);
+	cJSON_AddNumberToObject(root, "measured_s", sim_to_s(s->duration - s->warmup));
+	totals = cJSON_AddObjectToObject(root, "totals");
+	for (int k = 0; totals != NULL && k < SIM_T_COUNT_ALL; k++)
+		add_nested(totals, sim_total_names[k], metric_json(j, G_TOTALS, 0, k));
+	apps = cJSON_AddObjectToObject(root, "apps");
+	for (size_t a = 0; apps != NULL && a < s->n_apps; a++)
+		add_group(j, apps, s->apps[a].id, G_APP, a);
+	nodes = cJSON_AddObjectToObject(root, "nodes");
+	for (size_t n = 0; nodes != NULL && n < s->n_nodes; n++)
+		add_group(j, nodes, s->nodes[n].id, G_NODE, n);
+	tiers = cJSON_AddObjectToObject(root, "tiers");
+	for (int t = 0; tiers != NULL && t < TIER_COUNT; t++)
+		if (tier_present(s, (enum tier)t))
+			add_group(j, tiers, tier_name((enum tier)t), G_TIER, (size_t)t);
+	return root;
+}
+
+static cJSON *manifest_json(const struct job *j)
+{
+	const struct scenario *s = j->s;
+	cJSON *root = cJSON_CreateObject(), *sc, *seeds, *opts, *profiles, *warn;
+	char text[32];
+
+	if (root == NULL)
+		return NULL;
+	cJSON_AddStringToObject(root, "format", "tiersim-manifest/1");
+	cJSON_AddStringToObject(root, "tiersim_version", TIERSIM_VERSION);
+	sc = cJSON_AddObjectToObject(root, "scenario");
+	if (sc != NULL) {
+		cJSON_AddStringToObject(sc, "path", s->path);
+		cJSON_AddStringToObject(sc, "name", s->name);
+		cJSON_AddStringToObject(sc, "sha256", s->sha256);
+	}
+	/* Seeds are 64-bit: strings, because JSON numbers are doubles. */
+	snprintf(text, sizeof(text), "%" PRIu64, j->seed);
+	cJSON_AddStringToObject(root, "seed", text);
+	cJSON_AddNumberToObject(root, "replications", j->cfg->replications);
+	seeds = cJSON_AddArrayToObject(root, "replication_seeds");
+	for (unsigned i = 0; seeds != NULL && i < j->cfg->replications; i++) {
+		snprintf(text, sizeof(text), "%" PRIu64, j->seeds[i]);
+		cJSON_AddItemToArray(seeds, cJSON_CreateString(text));
+	}
+	cJSON_AddStringToObject(root, "policy", j->policy->name);
+	opts = cJSON_AddObjectToObject(root, "options");
+	if (opts != NULL) {
+		cJSON_AddBoolToObject(opts, "requests_csv", j->cfg->requests_csv);
+		cJSON_AddStringToObject(opts, "out_of_range",
+					s->out_of_range == OOR_CLAMP ? "clamp" : "error");
+		cJSON_AddNumberToObject(opts, "duration_s", sim_to_s(s->duration));
+		cJSON_AddNumberToObject(opts, "warmup_s", sim_to_s(s->warmup));
+	}
+	profiles = cJSON_AddArrayToObject(root, "profiles");
+	for (size_t i = 0; profiles != NULL && i < s->n_profiles; i++) {
+		cJSON *p = cJSON_CreateObject();
+		char *text_buf = NULL, hex[65] = "";
+		size_t len;
+
+		if (jin_read_file(s->profile_paths[i], &text_buf, &len, NULL) == 0)
+			rng_sha256_hex(text_buf, len, hex);
+		free(text_buf);
+		cJSON_AddStringToObject(p, "id", profile_id(s->profiles[i]));
+		cJSON_AddStringToObject(p, "sha256", hex);
+		cJSON_AddItemToArray(profiles, p);
+	}
+	warn = cJSON_AddObjectToObject(root, "warnings");
+	if (warn != NULL) {
+		double clamped = 0;
+
+		for (unsigned i = 0; i < j->cfg->replications; i++)
+			clamped += (double)j->reports[i].clamped_lookups;
+		cJSON_AddNumberToObject(warn, "clamped_profile_lookups", clamped);
+	}
+	return root;
+}
+
+/* Writes doc to the temporary file of DIR/NAME; outfile_commit() renames
+ * it. */
+static int prepare_json(const char *dir, const char *name, cJSON *doc, struct outfile *o,
+			struct ts_error *err)
+{
+	char *text = doc == NULL ? NULL : cJSON_Print(doc);
+	int rc;
+
+	cJSON_Delete(doc);
+	if (text == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory writing %s", name);
+	rc = outfile_open(o, dir, name, err);
+	if (rc == 0) {
+		fputs(text, o->f);
+		fputc('\n', o->f);
+	}
+	free(text);
+	return rc;
+}
+
+/* An undefined value (no request, or an app's utilisation) prints as "-". */
+static void print_cell(FILE *out, double v, double scale, const char *fmt, int width)
+{
+	if (isnan(v))
+		fprintf(out, " %*s", width - 1, "-");
+	else
+		fprintf(out, fmt, scale * v);
+}
+
+static void print_row(FILE *out, const char *kind, const char *name, const struct job *j,
+		      enum group_kind g, size_t idx)
+{
+	double v[SIM_M_COUNT_ALL];
+	unsigned r = j->cfg->replications;
+
+	for (int k = 0; k < SIM_M_COUNT_ALL; k++) {
+		v[k] = 0;
+		for (unsigned i = 0; i < r; i++)
+			v[k] += value(&j->reports[i], g, idx, k) / r;
+	}
+	fprintf(out, "  %-5s %-12s %9.0f", kind, name, v[SIM_M_COUNT]);
+	print_cell(out, v[SIM_M_MEAN], 1, " %9.2f", 10);
+	print_cell(out, v[SIM_M_P50], 1, " %9.2f", 10);
+	print_cell(out, v[SIM_M_P95], 1, " %9.2f", 10);
+	print_cell(out, v[SIM_M_MISS], 100, " %7.1f%%", 9);
+	print_cell(out, v[SIM_M_UTILISATION], 100, " %6.1f%%", 8);
+	fprintf(out, " %8.0f\n", v[SIM_M_DROP_QUEUE_FULL] + v[SIM_M_DROP_NO_NODE]);
+}
+
+static void print_summary(FILE *out, const struct job *j)
+{
+	const struct scenario *s = j->s;
+	unsigned r = j->cfg->replications;
+	double t[SIM_T_COUNT_ALL] = {0};
+
+	for (int k = 0; k < SIM_T_COUNT_ALL; k++)
+		for (unsigned i = 0; i < r; i++)
+			t[k] += j->reports[i].totals[k] / r;
+	fprintf(out, "tiersim %s: scenario %s, policy %s, seed %" PRIu64 ", %u replication%s\n",
+		TIERSIM_VERSION, s->name, j->policy->name, j->seed, r, r == 1 ? "" : "s");
+	fprintf(out,
+		"requests%s: %.0f created, %.0f completed, %.0f dropped (queue_full %.0f, "
+		"no_node %.0f), %.0f in flight at the end\n",
+		r == 1 ? "" : " (mean per replication)", t[SIM_T_CREATED], t[SIM_T_COMPLETED],
+		t[SIM_T_DROPPED_QUEUE_FULL] + t[SIM_T_DROPPED_NO_NODE], t[SIM_T_DROPPED_QUEUE_FULL],
+		t[SIM_T_DROPPED_NO_NODE], t[SIM_T_IN_FLIGHT]);
+	fprintf(out, "response time after warm-up (%g s of %g s), ms:\n", sim_to_s(s->warmup),
+		sim_to_s(s->duration));
+	fprintf(out, "  %-5s %-12s %9s %9s %9s %9s %8s %7s %8s\n", "", "", "count", "mean", "p50",
+		"p95", "miss", "util", "dropped");
+	for (size_t a = 0; a < s->n_apps; a++)
+		print_row(out, "app", s->apps[a].id, j, G_APP, a);
+	for (size_t n = 0; n < s->n_nodes; n++)
+		print_row(out, "node", s->nodes[n].id, j, G_NODE, n);
+	for (int tr = 0; tr < TIER_COUNT; tr++)
+		if (tier_present(s, (enum tier)tr))
+			print_row(out, "tier", tier_name((enum tier)tr), j, G_TIER, (size_t)tr);
+	if (r > 1)
+		fprintf(out,
+			"(means over %u replications; 95%% confidence intervals are in "
+			"summary.json)\n",
+			r);
+	fprintf(out, "results: %s/\n", j->dir);
+}
+
+static int run_all(struct job *j, FILE *warn, struct ts_error *err)
+{
+	struct outfile csv = {0}, summary = {0}, manifest = {0};
+	int rc = 0;
+
+	if (j->cfg->requests_csv) {
+		rc = outfile_open(&csv, j->dir, "requests.csv", err);
+		if (rc < 0)
+			return rc;
+		fputs(sim_csv_header, csv.f);
+	}
+	for (unsigned i = 0; rc == 0 && i < j->cfg->replications; i++) {
+		struct sim_options opt = {
+		    .seed = j->seeds[i],
+		    .policy = j->policy,
+		    .requests_csv = csv.f,
+		    .replication = i,
+		};
+
+		rc = sim_run(j->s, &opt, &j->reports[i], err);
+		if (rc < 0) {
+			ts_error_prefix(err, "%s: replication %u: ", j->s->path, i);
+			break;
+		}
+		j->done++;
+		if (j->reports[i].clamped_lookups > 0)
+			fprintf(warn,
+				"tiersim: warning: replication %u: %" PRIu64
+				" profile lookups outside their table were clamped to its edge; "
+				"the first: %s\n",
+				i, j->reports[i].clamped_lookups, j->reports[i].first_clamp);
+	}
+	/* Every file is complete under its temporary name before the first
+	 * is renamed. */
+	if (rc == 0)
+		rc = prepare_json(j->dir, "summary.json", summary_json(j), &summary, err);
+	if (rc == 0)
+		rc = prepare_json(j->dir, "manifest.json", manifest_json(j), &manifest, err);
+	if (rc == 0 && j->cfg->requests_csv)
+		rc = outfile_commit(&csv, err);
+	if (rc == 0)
+		rc = outfile_commit(&summary, err);
+	if (rc == 0)
+		rc = outfile_commit(&manifest, err);
+	outfile_discard(&csv);
+	outfile_discard(&summary);
+	outfile_discard(&manifest);
+	return rc;
+}
+
+int run_scenario(const struct run_config *cfg, FILE *out, FILE *warn, struct ts_error *err)
+{
+	struct job j = {.cfg = cfg};
+	const char *policy;
+	int rc = scenario_load(cfg->scenario_path, &j.s, err);
+
+	if (rc < 0)
+		return rc;
+	policy = cfg->policy != NULL ? cfg->policy : j.s->policy;
+	j.policy = policy_find(policy);
+	if (j.policy == NULL) {
+		rc = policy_unknown(policy, err);
+		goto out;
+	}
+	j.seed = cfg->has_seed ? cfg->seed : j.s->seed;
+	if (cfg->out_dir != NULL)
+		snprintf(j.dir, sizeof(j.dir), "%s", cfg->out_dir);
+	else
+		snprintf(j.dir, sizeof(j.dir), "results/%s", j.s->name);
+	j.reports = calloc(cfg->replications, sizeof(*j.reports));
+	j.seeds = calloc(cfg->replications, sizeof(*j.seeds));
+	if (j.reports == NULL || j.seeds == NULL) {
+		rc = ts_error_set(err, TS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (unsigned i = 0; i < cfg->replications; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "replication/%u", i);
+		j.seeds[i] = rng_derive_seed(j.seed, name);
+	}
+	rc = outfile_mkdirs(j.dir, err);
+	if (rc == 0)
+		rc = run_all(&j, warn, err);
+	if (rc == 0)
+		print_summary(out, &j);
+out:
+	for (unsigned i = 0; j.reports != NULL && i < j.done; i++)
+		sim_report_release(&j.reports[i]);
+	free(j.reports);
+	free(j.seeds);
+	scenario_free(j.s);
+	return rc;
+}

@@ -1,0 +1,28 @@
+/* `tiersim run`: replications of one scenario and their result files. */
+#ifndef TIERSIM_RUN_H
+#define TIERSIM_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "status.h"
+
+struct run_config {
+	const char *scenario_path;
+	const char *out_dir; /* NULL: results/<scenario name> */
+	bool has_seed;	     /* seed overrides the scenario's */
+	uint64_t seed;
+	unsigned replications; /* >= 1 */
+	const char *policy;    /* NULL: the scenario's */
+	bool requests_csv;
+};
+
+/* Loads the scenario, runs the replications (replication r uses master
+ * seed rng_derive_seed(seed, "replication/<r>")), writes manifest.json,
+ * summary.json and, when asked, requests.csv into the results directory,
+ * and prints a short summary to `out` and warnings to `warn`.  Nothing is
+ * written under a final name unless every replication succeeded. */
+int run_scenario(const struct run_config *cfg, FILE *out, FILE *warn, struct ts_error *err);
+
+#endif

@@ -1,0 +1,119 @@
+/* Scenario files (format v1, documented field by field in
+ * docs/scenario.md).
+ *
+ * scenario_load() parses and checks a JSON scenario, loads the profiles
+ * its accelerators name, and copies everything into the plain structs
+ * below; the JSON tree is gone when it returns.  Every problem is an error
+ * naming the file and the JSON path (or line:column), the bad value and
+ * what was expected.  Times are sim_time_t nanoseconds from here on.
+ */
+#ifndef TIERSIM_SCENARIO_H
+#define TIERSIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dist.h"
+#include "profile.h"
+#include "simtime.h"
+#include "status.h"
+
+#define SCN_ID_MAX 63
+
+enum tier { TIER_DEVICE, TIER_EDGE, TIER_CLOUD, TIER_COUNT };
+
+enum workload { WORKLOAD_STREAM, WORKLOAD_POISSON };
+
+enum out_of_range {
+	OOR_CLAMP, /* use the table's edge value and warn */
+	OOR_ERROR  /* fail the run */
+};
+
+const char *tier_name(enum tier t);
+
+struct scn_model {
+	char id[SCN_ID_MAX + 1];
+	double input_bytes, output_bytes, flops;
+};
+
+struct scn_accel {
+	char id[SCN_ID_MAX + 1];
+	const struct profile *profile; /* owned by the scenario */
+};
+
+struct scn_node {
+	char id[SCN_ID_MAX + 1];
+	enum tier tier;
+	int cpu_cores;
+	double cpu_ghz;
+	struct scn_accel *accels;
+	size_t n_accels;
+	int64_t queue_capacity; /* frames waiting per instance; 0 = unbounded */
+};
+
+struct scn_link {
+	size_t a, b; /* node indices, a != b; transfers go either way */
+	struct dist delay;
+	double bandwidth_Bps;
+};
+
+struct scn_app {
+	char id[SCN_ID_MAX + 1];
+	size_t model;
+	size_t *sources; /* device node indices */
+	size_t n_sources;
+	enum workload workload;
+	double fps;		/* stream */
+	int frame_w, frame_h;	/* stream and poisson: frame size in pixels */
+	sim_time_t start, stop; /* arrivals in [start, stop) */
+	double rate_hz;		/* poisson: mean requests per second per source */
+	double request_bytes;	/* uplink bytes per request */
+	double qos_ms;
+	double weight;
+};
+
+struct scenario {
+	char *path;
+	char sha256[65]; /* of the file's bytes */
+	char name[SCN_ID_MAX + 1];
+	uint64_t seed;
+	sim_time_t duration, warmup;
+	enum out_of_range out_of_range;
+	char policy[SCN_ID_MAX + 1];
+
+	struct scn_model *models;
+	size_t n_models;
+	struct scn_node *nodes;
+	size_t n_nodes;
+	struct scn_link *links;
+	size_t n_links;
+	struct scn_app *apps;
+	size_t n_apps;
+
+	struct profile **profiles; /* distinct loaded profile files */
+	char **profile_paths;
+	size_t n_profiles;
+};
+
+/* Loads `path`.  Profile names without a '/' are read from
+ * TIERSIM_DATADIR/models/profiles/NAME.json; names with one are paths
+ * relative to the scenario's directory.  *out is the caller's
+ * (scenario_free). */
+int scenario_load(const char *path, struct scenario **out, struct ts_error *err);
+
+/* NULL is a no-op. */
+void scenario_free(struct scenario *s);
+
+/* Index of the link joining nodes a and b, or -1. */
+long scenario_link(const struct scenario *s, size_t a, size_t b);
+
+/* The accelerator of node n that has a profile table for `model`, with the
+ * table index in *table; NULL when the node cannot run the model. */
+const struct scn_accel *scenario_executor(const struct scenario *s, size_t node, size_t model,
+					  int *table);
+
+/* Directory of the shipped profiles. */
+const char *scenario_profile_dir(void);
+
+#endif

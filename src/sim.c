@@ -1,0 +1,888 @@
+#include "sim.h"
+
+#include <gsl/gsl_randist.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evq.h"
+#include "rng.h"
+#include "stats.h"
+
+#define NONE UINT32_MAX
+
+const char *const sim_metric_names[SIM_M_COUNT_ALL] = {
+#define SIM_METRIC_NAME(e, name) name,
+    SIM_METRICS(SIM_METRIC_NAME)
+#undef SIM_METRIC_NAME
+};
+
+const char *const sim_total_names[SIM_T_COUNT_ALL] = {
+#define SIM_TOTAL_NAME(e, name) name,
+    SIM_TOTALS(SIM_TOTAL_NAME)
+#undef SIM_TOTAL_NAME
+};
+
+const char *const sim_drop_names[SIM_DROP_COUNT] = {
+#define SIM_DROP_NAME(e, name) name,
+    SIM_DROP_REASONS(SIM_DROP_NAME)
+#undef SIM_DROP_NAME
+};
+
+const char sim_csv_header[] =
+    "replication,id,app,source,node,tier,status,reason,created_ns,uplink_done_ns,start_ns,"
+    "cpu_pre_done_ns,accel_done_ns,cpu_post_done_ns,downlink_done_ns,response_ns\n";
+
+/* Event kinds; the same-time class of each is its value, so at one instant
+ * results leave before servers pick new work, and arrivals come last, and
+ * the run stops after everything else due at duration_s. */
+enum ev_kind {
+	EV_DOWNLINK_DONE,
+	EV_SERVICE_DONE,
+	EV_UPLINK_DONE,
+	EV_ARRIVAL,
+	EV_STOP,
+};
+
+enum stage {
+	ST_CREATED,
+	ST_UPLINK_DONE,
+	ST_START,
+	ST_PRE_DONE,
+	ST_ACCEL_DONE,
+	ST_POST_DONE,
+	ST_DOWNLINK_DONE,
+	ST_COUNT
+};
+
+struct request {
+	uint64_t id;
+	uint32_t source;
+	uint32_t inst;
+	uint32_t next; /* next in the instance queue, or in the free list */
+	sim_time_t t[ST_COUNT];
+};
+
+struct source {
+	uint32_t app, device;
+	uint32_t inst; /* stream: its instance once placed */
+	bool refused;  /* stream: the policy placed it nowhere */
+	uint64_t frame;
+	sim_time_t phase;
+	gsl_rng *rng;
+	uint32_t *cands; /* node indices able to serve it */
+	size_t n_cands;
+};
+
+struct instance {
+	uint32_t node, app;
+	uint32_t source; /* the stream it serves, NONE for a Poisson instance */
+	int table;	 /* profile table of the app's model */
+	const struct profile *profile;
+	uint32_t head, tail;
+	uint32_t queued;
+	uint32_t pending; /* requests bound to it not yet served or dropped */
+	bool busy, active;
+};
+
+struct node_rt {
+	uint32_t active_instances;
+	uint32_t frames; /* queued or in service */
+	uint32_t busy_instances;
+	sim_time_t busy_since, busy_ns;
+	gsl_rng *rng; /* service jitter */
+};
+
+struct group {
+	struct stats_acc *acc;
+	uint64_t dropped[SIM_DROP_COUNT];
+};
+
+struct sim {
+	const struct scenario *s;
+	const struct sim_options *opt;
+	struct ts_error *err;
+	struct evq *q;
+	sim_time_t now;
+
+	struct source *sources;
+	size_t n_sources;
+	uint32_t *app_open; /* sources of each app still generating */
+
+	struct instance *insts;
+	size_t n_insts, cap_insts;
+	uint32_t *poisson_inst; /* app x node -> instance, NONE when absent */
+
+	struct node_rt *nodes;
+	gsl_rng **link_rng;
+	double *link_estimate_ms;
+	gsl_rng *policy_rng;
+	void *policy_state;
+	struct policy_candidate *cands;
+
+	struct request *reqs;
+	size_t cap_reqs;
+	uint32_t free_req;
+	uint64_t next_id, live;
+
+	struct group *g_apps, *g_nodes, g_tiers[TIER_COUNT];
+	struct sim_report *report;
+};
+
+static int oom(struct sim *m)
+{
+	return ts_error_set(m->err, TS_ENOMEM, "out of memory");
+}
+
+static int schedule(struct sim *m, sim_time_t t, enum ev_kind kind, uint32_t obj)
+{
+	struct evq_event ev = {
+	    .time = t, .cls = (uint16_t)kind, .kind = (uint16_t)kind, .obj = obj};
+	int rc = evq_push(m->q, ev, NULL);
+
+	return rc == TS_ENOMEM ? oom(m) : rc;
+}
+
+static int request_new(struct sim *m, uint32_t *index)
+{
+	if (m->free_req == NONE) {
+		size_t cap = m->cap_reqs == 0 ? 64 : 2 * m->cap_reqs;
+		struct request *r = realloc(m->reqs, cap * sizeof(*r));
+
+		if (r == NULL || cap > NONE)
+			return oom(m);
+		m->reqs = r;
+		for (size_t i = cap; i-- > m->cap_reqs;) {
+			r[i].next = m->free_req;
+			m->free_req = (uint32_t)i;
+		}
+		m->cap_reqs = cap;
+	}
+	*index = m->free_req;
+	m->free_req = m->reqs[*index].next;
+	m->live++;
+	return 0;
+}
+
+static void request_release(struct sim *m, uint32_t r)
+{
+	m->reqs[r].next = m->free_req;
+	m->free_req = r;
+	m->live--;
+}
+
+static void csv_row(struct sim *m, const struct request *r, const char *status, const char *reason)
+{
+	const struct scenario *s = m->s;
+	const struct source *src = &m->sources[r->source];
+	FILE *f = m->opt->requests_csv;
+	const char *node = "", *tier = "";
+
+	if (f == NULL)
+		return;
+	if (r->inst != NONE) {
+		node = s->nodes[m->insts[r->inst].node].id;
+		tier = tier_name(s->nodes[m->insts[r->inst].node].tier);
+	}
+	fprintf(f, "%u,%" PRIu64 ",%s,%s,%s,%s,%s,%s", m->opt->replication, r->id,
+		s->apps[src->app].id, s->nodes[src->device].id, node, tier, status, reason);
+	for (int st = 0; st < ST_COUNT; st++) {
+		if (r->t[st] >= 0)
+			fprintf(f, ",%" PRId64, r->t[st]);
+		else
+			fputs(",", f);
+	}
+	if (r->t[ST_DOWNLINK_DONE] >= 0)
+		fprintf(f, ",%" PRId64 "\n", r->t[ST_DOWNLINK_DONE] - r->t[ST_CREATED]);
+	else
+		fputs(",\n", f);
+}
+
+static bool measured(const struct sim *m, const struct request *r)
+{
+	return r->t[ST_CREATED] >= m->s->warmup;
+}
+
+/* An instance stops counting towards its node's instance count once
+ * nothing more can reach it: its stream (or, for a Poisson instance, every
+ * source of its app) has stopped generating and nothing bound to it is
+ * left. */
+static void instance_maybe_close(struct sim *m, uint32_t i)
+{
+	struct instance *in = &m->insts[i];
+	bool open = in->source != NONE ? m->sources[in->source].frame != UINT64_MAX
+				       : m->app_open[in->app] > 0;
+
+	if (in->active && !open && in->pending == 0) {
+		in->active = false;
+		m->nodes[in->node].active_instances--;
+	}
+}
+
+static void drop(struct sim *m, uint32_t ri, enum sim_drop why)
+{
+	struct request *r = &m->reqs[ri];
+	const struct source *src = &m->sources[r->source];
+
+	m->report->totals[SIM_T_DROPPED_QUEUE_FULL + why] += 1;
+	if (measured(m, r)) {
+		m->g_apps[src->app].dropped[why]++;
+		if (r->inst != NONE) {
+			uint32_t node = m->insts[r->inst].node;
+
+			m->g_nodes[node].dropped[why]++;
+			m->g_tiers[m->s->nodes[node].tier].dropped[why]++;
+		}
+	}
+	csv_row(m, r, "dropped", sim_drop_names[why]);
+	if (r->inst != NONE) {
+		m->insts[r->inst].pending--;
+		instance_maybe_close(m, r->inst);
+	}
+	request_release(m, ri);
+}
+
+static void complete(struct sim *m, uint32_t ri)
+{
+	struct request *r = &m->reqs[ri];
+	const struct source *src = &m->sources[r->source];
+	const struct scn_app *app = &m->s->apps[src->app];
+	uint32_t node = m->insts[r->inst].node;
+
+	m->report->totals[SIM_T_COMPLETED] += 1;
+	if (measured(m, r)) {
+		double ms = sim_to_ms(r->t[ST_DOWNLINK_DONE] - r->t[ST_CREATED]);
+		int missed = ms > app->qos_ms;
+
+		stats_acc_add(m->g_apps[src->app].acc, ms, missed);
+		stats_acc_add(m->g_nodes[node].acc, ms, missed);
+		stats_acc_add(m->g_tiers[m->s->nodes[node].tier].acc, ms, missed);
+	}
+	csv_row(m, r, "completed", "");
+	request_release(m, ri);
+}
+
+/* Draws one transfer time over the link between nodes a and b. */
+static int transfer(struct sim *m, uint32_t a, uint32_t b, double bytes, sim_time_t *dt)
+{
+	long li = scenario_link(m->s, a, b);
+	const struct scn_link *l = &m->s->links[li];
+	double ms;
+
+	if (dist_sample(&l->delay, m->link_rng[li], &ms) < 0)
+		return ts_error_set(m->err, TS_ERUNTIME,
+				    "link %s-%s: %d delay draws in a row fell at or below "
+				    "floor_ms %.17g",
+				    m->s->nodes[l->a].id, m->s->nodes[l->b].id, DIST_MAX_TRIES,
+				    l->delay.floor_ms);
+	/* A negative draw of an untruncated law means no delay, not time
+	 * travel. */
+	ms = fmax(ms, 0) + 1e3 * bytes / l->bandwidth_Bps;
+	*dt = sim_from_ms(ms);
+	return 0;
+}
+
+static double frame_px(const struct scn_app *app)
+{
+	return (double)app->frame_w * (double)app->frame_h;
+}
+
+static int service_parts(struct sim *m, const struct instance *in, struct profile_parts *p)
+{
+	const struct scenario *s = m->s;
+	const struct scn_app *app = &s->apps[in->app];
+	uint32_t n = m->nodes[in->node].active_instances;
+
+	if (!profile_eval(in->profile, in->table, frame_px(app), n, p))
+		return 0;
+	if (m->report->clamped_lookups++ == 0 || s->out_of_range == OOR_ERROR) {
+		double px_lo, px_hi, i_lo, i_hi;
+
+		profile_range(in->profile, in->table, &px_lo, &px_hi, &i_lo, &i_hi);
+		snprintf(m->report->first_clamp, sizeof(m->report->first_clamp),
+			 "node %s: profile %s has no data for model %s at %dx%d with %" PRIu32
+			 " instances (table: %.0f-%.0f pixels, %.0f-%.0f instances)",
+			 s->nodes[in->node].id, profile_id(in->profile), s->models[app->model].id,
+			 app->frame_w, app->frame_h, n, px_lo, px_hi, i_lo, i_hi);
+	}
+	if (s->out_of_range == OOR_ERROR)
+		return ts_error_set(m->err, TS_ERUNTIME,
+				    "%s; the scenario says \"out_of_range\": \"error\"",
+				    m->report->first_clamp);
+	return 0;
+}
+
+static void node_busy(struct sim *m, uint32_t node, int delta)
+{
+	struct node_rt *n = &m->nodes[node];
+
+	if (delta > 0 && n->busy_instances++ == 0)
+		n->busy_since = m->now;
+	if (delta < 0 && --n->busy_instances == 0) {
+		sim_time_t from = n->busy_since > m->s->warmup ? n->busy_since : m->s->warmup;
+
+		if (m->now > from)
+			n->busy_ns += m->now - from;
+	}
+}
+
+static int start_service(struct sim *m, uint32_t ii, uint32_t ri)
+{
+	struct instance *in = &m->insts[ii];
+	struct request *r = &m->reqs[ri];
+	double cv = profile_jitter_cv(in->profile);
+	struct profile_parts p;
+	int rc = service_parts(m, in, &p);
+
+	if (rc < 0)
+		return rc;
+	/* Jitter multiplies each part by a gamma variate of mean 1 and
+	 * coefficient of variation cv: positive, and exact in mean. */
+	if (cv > 0) {
+		gsl_rng *g = m->nodes[in->node].rng;
+		double k = 1 / (cv * cv);
+
+		p.cpu_pre_ms *= gsl_ran_gamma(g, k, 1 / k);
+		p.accel_ms *= gsl_ran_gamma(g, k, 1 / k);
+		p.cpu_post_ms *= gsl_ran_gamma(g, k, 1 / k);
+	}
+	in->busy = true;
+	node_busy(m, in->node, +1);
+	r->t[ST_START] = m->now;
+	r->t[ST_PRE_DONE] = r->t[ST_START] + sim_from_ms(p.cpu_pre_ms);
+	r->t[ST_ACCEL_DONE] = r->t[ST_PRE_DONE] + sim_from_ms(p.accel_ms);
+	r->t[ST_POST_DONE] = r->t[ST_ACCEL_DONE] + sim_from_ms(p.cpu_post_ms);
+	return schedule(m, r->t[ST_POST_DONE], EV_SERVICE_DONE, ri);
+}
+
+static int arrive_at_instance(struct sim *m, uint32_t ri)
+{
+	struct request *r = &m->reqs[ri];
+	struct instance *in = &m->insts[r->inst];
+	int64_t cap = m->s->nodes[in->node].queue_capacity;
+
+	r->t[ST_UPLINK_DONE] = m->now;
+	if (!in->busy)
+		goto start;
+	if (cap > 0 && in->queued >= (uint64_t)cap) {
+		drop(m, ri, SIM_DROP_QUEUE_FULL);
+		return 0;
+	}
+	r->next = NONE;
+	if (in->queued++ == 0)
+		in->head = ri;
+	else
+		m->reqs[in->tail].next = ri;
+	in->tail = ri;
+	m->nodes[in->node].frames++;
+	return 0;
+start:
+	m->nodes[in->node].frames++;
+	return start_service(m, r->inst, ri);
+}
+
+static int instance_new(struct sim *m, uint32_t node, uint32_t app, uint32_t source,
+			uint32_t *index)
+{
+	struct instance *in;
+
+	if (m->n_insts == m->cap_insts) {
+		size_t cap = m->cap_insts == 0 ? 16 : 2 * m->cap_insts;
+		struct instance *p = realloc(m->insts, cap * sizeof(*p));
+
+		if (p == NULL)
+			return oom(m);
+		m->insts = p;
+		m->cap_insts = cap;
+	}
+	*index = (uint32_t)m->n_insts++;
+	in = &m->insts[*index];
+	memset(in, 0, sizeof(*in));
+	in->node = node;
+	in->app = app;
+	in->source = source;
+	in->profile = scenario_executor(m->s, node, m->s->apps[app].model, &in->table)->profile;
+	in->active = true;
+	m->nodes[node].active_instances++;
+	return 0;
+}
+
+static void estimate(struct sim *m, const struct source *src, struct policy_candidate *c,
+		     uint32_t node)
+{
+	const struct scenario *s = m->s;
+	const struct scn_app *app = &s->apps[src->app];
+	const struct node_rt *rt = &m->nodes[node];
+	uint32_t existing = app->workload == WORKLOAD_POISSON
+				? m->poisson_inst[(size_t)src->app * s->n_nodes + node]
+				: NONE;
+	uint32_t n = rt->active_instances + (existing == NONE ? 1 : 0);
+	const struct profile *prof;
+	struct profile_parts p;
+	int table;
+
+	c->node = node;
+	c->tier = s->nodes[node].tier;
+	c->load = rt->frames + rt->active_instances;
+	c->transfer_ms = 0;
+	if (node != src->device) {
+		long li = scenario_link(s, src->device, node);
+		const struct scn_link *l = &s->links[li];
+
+		c->transfer_ms = 2 * m->link_estimate_ms[li] +
+				 1e3 * (app->request_bytes + s->models[app->model].output_bytes) /
+				     l->bandwidth_Bps;
+	}
+	prof = scenario_executor(s, node, app->model, &table)->profile;
+	profile_eval(prof, table, frame_px(app), n, &p);
+	c->service_ms = p.cpu_pre_ms + p.accel_ms + p.cpu_post_ms;
+	c->wait_ms = 0;
+	if (existing != NONE) {
+		const struct instance *in = &m->insts[existing];
+
+		c->wait_ms = c->service_ms * (in->queued + (in->busy ? 1 : 0));
+	}
+}
+
+/* Asks the policy; returns the chosen node or NONE. */
+static uint32_t place(struct sim *m, const struct source *src)
+{
+	struct policy_query q = {
+	    .scenario = m->s,
+	    .app = src->app,
+	    .device = src->device,
+	    .cands = m->cands,
+	    .n_cands = src->n_cands,
+	    .rng = m->policy_rng,
+	};
+	long chosen;
+
+	for (size_t i = 0; i < src->n_cands; i++)
+		estimate(m, src, &m->cands[i], src->cands[i]);
+	chosen = m->opt->policy->place(m->policy_state, &q);
+	return chosen < 0 || (size_t)chosen >= src->n_cands ? NONE : src->cands[chosen];
+}
+
+static sim_time_t next_arrival(struct sim *m, struct source *src)
+{
+	const struct scn_app *app = &m->s->apps[src->app];
+
+	if (app->workload == WORKLOAD_STREAM) {
+		sim_time_t period = sim_from_s(1 / app->fps);
+
+		return app->start + src->phase + (sim_time_t)src->frame * period;
+	}
+	return m->now + sim_from_s(gsl_ran_exponential(src->rng, 1 / app->rate_hz));
+}
+
+static int schedule_next_arrival(struct sim *m, uint32_t si)
+{
+	struct source *src = &m->sources[si];
+	const struct scn_app *app = &m->s->apps[src->app];
+	sim_time_t t = next_arrival(m, src);
+
+	if (t < app->stop)
+		return schedule(m, t, EV_ARRIVAL, si);
+	/* No more requests from this source. */
+	src->frame = UINT64_MAX;
+	if (--m->app_open[src->app] == 0 || src->inst != NONE) {
+		for (size_t i = 0; i < m->n_insts; i++)
+			if (m->insts[i].app == src->app)
+				instance_maybe_close(m, (uint32_t)i);
+	}
+	return 0;
+}
+
+static int on_arrival(struct sim *m, uint32_t si)
+{
+	struct source *src = &m->sources[si];
+	const struct scn_app *app = &m->s->apps[src->app];
+	uint32_t ri = NONE, node = NONE, ii = NONE;
+	struct request *r;
+	int rc = request_new(m, &ri);
+
+	if (rc < 0)
+		return rc;
+	r = &m->reqs[ri];
+	r->id = m->next_id++;
+	r->source = si;
+	r->inst = NONE;
+	for (int st = 0; st < ST_COUNT; st++)
+		r->t[st] = -1;
+	r->t[ST_CREATED] = m->now;
+	m->report->totals[SIM_T_CREATED] += 1;
+	src->frame++;
+
+	if (app->workload == WORKLOAD_STREAM) {
+		if (src->inst == NONE && !src->refused) {
+			node = place(m, src);
+			src->refused = node == NONE;
+			if (node != NONE)
+				rc = instance_new(m, node, src->app, si, &src->inst);
+		}
+		ii = src->inst;
+	} else {
+		node = place(m, src);
+		if (node != NONE) {
+			uint32_t *slot = &m->poisson_inst[(size_t)src->app * m->s->n_nodes + node];
+
+			if (*slot == NONE || !m->insts[*slot].active)
+				rc = instance_new(m, node, src->app, NONE, slot);
+			ii = *slot;
+		}
+	}
+	if (rc < 0)
+		return rc;
+	/* Bind the request before the source may end, so its instance does
+	 * not close under it. */
+	if (ii != NONE) {
+		m->reqs[ri].inst = ii;
+		m->insts[ii].pending++;
+	}
+	rc = schedule_next_arrival(m, si);
+	if (rc < 0)
+		return rc;
+	if (ii == NONE) {
+		drop(m, ri, SIM_DROP_NO_NODE);
+		return 0;
+	}
+	node = m->insts[ii].node;
+	if (node == src->device)
+		return arrive_at_instance(m, ri);
+	{
+		sim_time_t dt;
+
+		rc = transfer(m, src->device, node, app->request_bytes, &dt);
+		return rc < 0 ? rc : schedule(m, m->now + dt, EV_UPLINK_DONE, ri);
+	}
+}
+
+static int on_service_done(struct sim *m, uint32_t ri)
+{
+	struct request *r = &m->reqs[ri];
+	uint32_t ii = r->inst;
+	struct instance *in = &m->insts[ii];
+	const struct source *src = &m->sources[r->source];
+	int rc = 0;
+
+	in->busy = false;
+	in->pending--;
+	node_busy(m, in->node, -1);
+	m->nodes[in->node].frames--;
+	if (in->node == src->device) {
+		r->t[ST_DOWNLINK_DONE] = m->now;
+		complete(m, ri);
+	} else {
+		sim_time_t dt;
+		double bytes = m->s->models[m->s->apps[src->app].model].output_bytes;
+
+		rc = transfer(m, in->node, src->device, bytes, &dt);
+		if (rc == 0)
+			rc = schedule(m, m->now + dt, EV_DOWNLINK_DONE, ri);
+	}
+	if (rc == 0 && in->queued > 0) {
+		uint32_t next = in->head;
+
+		/* It stays counted in the node's frames, moving from queue to
+		 * service. */
+		in->head = m->reqs[next].next;
+		in->queued--;
+		rc = start_service(m, ii, next);
+	}
+	instance_maybe_close(m, ii);
+	return rc;
+}
+
+static int setup(struct sim *m)
+{
+	const struct scenario *s = m->s;
+	char name[4 * SCN_ID_MAX + 32];
+	size_t si = 0, max_cands = 1;
+
+	m->q = evq_new();
+	m->nodes = calloc(s->n_nodes, sizeof(*m->nodes));
+	m->link_rng = calloc(s->n_links + 1, sizeof(*m->link_rng));
+	m->link_estimate_ms = calloc(s->n_links + 1, sizeof(*m->link_estimate_ms));
+	m->app_open = calloc(s->n_apps, sizeof(*m->app_open));
+	m->poisson_inst = malloc(s->n_apps * s->n_nodes * sizeof(*m->poisson_inst));
+	m->g_apps = calloc(s->n_apps, sizeof(*m->g_apps));
+	m->g_nodes = calloc(s->n_nodes, sizeof(*m->g_nodes));
+	m->policy_state = calloc(1, m->opt->policy->state_size + 1);
+	snprintf(name, sizeof(name), "policy/%s", m->opt->policy->name);
+	m->policy_rng = rng_stream_new(m->opt->seed, name);
+	m->free_req = NONE;
+	for (size_t a = 0; a < s->n_apps; a++)
+		m->n_sources += s->apps[a].n_sources;
+	m->sources = calloc(m->n_sources, sizeof(*m->sources));
+	if (m->q == NULL || m->nodes == NULL || m->link_rng == NULL ||
+	    m->link_estimate_ms == NULL || m->app_open == NULL || m->poisson_inst == NULL ||
+	    m->g_apps == NULL || m->g_nodes == NULL || m->policy_state == NULL ||
+	    m->policy_rng == NULL || m->sources == NULL)
+		return oom(m);
+	for (size_t i = 0; i < s->n_apps * s->n_nodes; i++)
+		m->poisson_inst[i] = NONE;
+
+	for (size_t n = 0; n < s->n_nodes; n++) {
+		snprintf(name, sizeof(name), "service/%s", s->nodes[n].id);
+		m->nodes[n].rng = rng_stream_new(m->opt->seed, name);
+		m->g_nodes[n].acc = stats_acc_new();
+		if (m->nodes[n].rng == NULL || m->g_nodes[n].acc == NULL)
+			return oom(m);
+	}
+	for (size_t l = 0; l < s->n_links; l++) {
+		const char *a = s->nodes[s->links[l].a].id, *b = s->nodes[s->links[l].b].id;
+		int rc;
+
+		snprintf(name, sizeof(name), "link/%s/%s", a, b);
+		m->link_rng[l] = rng_stream_new(m->opt->seed, name);
+		if (m->link_rng[l] == NULL)
+			return oom(m);
+		/* One fixed seed for every estimate: equal laws get equal
+		 * estimates, so "nearest" ties go to node order, and every
+		 * replication and policy sees the same estimates. */
+		rc =
+		    dist_estimate(&s->links[l].delay, (unsigned long)rng_derive_seed(0, "estimate"),
+				  &m->link_estimate_ms[l]);
+		if (rc == TS_ENOMEM)
+			return oom(m);
+		if (rc < 0)
+			return ts_error_set(m->err, TS_ERUNTIME,
+					    "link %s-%s: %d delay draws in a row fell at or below "
+					    "floor_ms %.17g",
+					    a, b, DIST_MAX_TRIES, s->links[l].delay.floor_ms);
+	}
+	for (size_t t = 0; t < TIER_COUNT; t++) {
+		m->g_tiers[t].acc = stats_acc_new();
+		if (m->g_tiers[t].acc == NULL)
+			return oom(m);
+	}
+	for (size_t a = 0; a < s->n_apps; a++) {
+		const struct scn_app *app = &s->apps[a];
+
+		m->g_apps[a].acc = stats_acc_new();
+		if (m->g_apps[a].acc == NULL)
+			return oom(m);
+		m->app_open[a] = (uint32_t)app->n_sources;
+		for (size_t k = 0; k < app->n_sources; k++, si++) {
+			struct source *src = &m->sources[si];
+			size_t dev = app->sources[k];
+
+			src->app = (uint32_t)a;
+			src->device = (uint32_t)dev;
+			src->inst = NONE;
+			snprintf(name, sizeof(name), "arrivals/%s/%s", app->id, s->nodes[dev].id);
+			src->rng = rng_stream_new(m->opt->seed, name);
+			src->cands = malloc(s->n_nodes * sizeof(*src->cands));
+			if (src->rng == NULL || src->cands == NULL)
+				return oom(m);
+			for (size_t n = 0; n < s->n_nodes; n++) {
+				int table;
+
+				if (n != dev && (s->nodes[n].tier == TIER_DEVICE ||
+						 scenario_link(s, dev, n) < 0))
+					continue;
+				if (scenario_executor(s, n, app->model, &table) != NULL)
+					src->cands[src->n_cands++] = (uint32_t)n;
+			}
+			if (src->n_cands > max_cands)
+				max_cands = src->n_cands;
+		}
+	}
+	m->cands = calloc(max_cands, sizeof(*m->cands));
+	if (m->cands == NULL)
+		return oom(m);
+	return 0;
+}
+
+/* First arrivals: a stream starts at a random phase within its first
+ * period, so that devices switched on together do not send in lockstep. */
+static int schedule_first_arrivals(struct sim *m)
+{
+	for (size_t si = 0; si < m->n_sources; si++) {
+		struct source *src = &m->sources[si];
+		const struct scn_app *app = &m->s->apps[src->app];
+		sim_time_t t;
+
+		if (app->workload == WORKLOAD_STREAM) {
+			src->phase = sim_from_s(gsl_rng_uniform(src->rng) / app->fps);
+			t = app->start + src->phase;
+		} else {
+			t = app->start +
+			    sim_from_s(gsl_ran_exponential(src->rng, 1 / app->rate_hz));
+		}
+		if (t < app->stop) {
+			int rc = schedule(m, t, EV_ARRIVAL, (uint32_t)si);
+
+			if (rc < 0)
+				return rc;
+		} else {
+			m->now = 0;
+			src->frame = UINT64_MAX;
+			m->app_open[src->app]--;
+		}
+	}
+	return schedule(m, m->s->duration, EV_STOP, 0);
+}
+
+static void fill_group(const struct sim *m, const struct group *g, double *out)
+{
+	double window_s = sim_to_s(m->s->duration - m->s->warmup);
+	size_t n = stats_acc_count(g->acc);
+
+	out[SIM_M_COUNT] = (double)n;
+	out[SIM_M_MEAN] = stats_acc_mean(g->acc);
+	out[SIM_M_P50] = stats_acc_quantile(g->acc, 0.50);
+	out[SIM_M_P90] = stats_acc_quantile(g->acc, 0.90);
+	out[SIM_M_P95] = stats_acc_quantile(g->acc, 0.95);
+	out[SIM_M_P99] = stats_acc_quantile(g->acc, 0.99);
+	out[SIM_M_MISS] = stats_acc_miss_ratio(g->acc);
+	out[SIM_M_THROUGHPUT] = (double)n / window_s;
+	out[SIM_M_UTILISATION] = NAN;
+	out[SIM_M_DROP_QUEUE_FULL] = (double)g->dropped[SIM_DROP_QUEUE_FULL];
+	out[SIM_M_DROP_NO_NODE] = (double)g->dropped[SIM_DROP_NO_NODE];
+}
+
+static int finish(struct sim *m)
+{
+	const struct scenario *s = m->s;
+	struct sim_report *rep = m->report;
+	double window_ns = (double)(s->duration - s->warmup);
+	double tier_util[TIER_COUNT] = {0};
+	size_t tier_nodes[TIER_COUNT] = {0};
+	double ended;
+
+	m->now = s->duration;
+	rep->apps = malloc(s->n_apps * SIM_M_COUNT_ALL * sizeof(double));
+	rep->nodes = malloc(s->n_nodes * SIM_M_COUNT_ALL * sizeof(double));
+	if (rep->apps == NULL || rep->nodes == NULL)
+		return oom(m);
+	for (size_t a = 0; a < s->n_apps; a++)
+		fill_group(m, &m->g_apps[a], &rep->apps[a * SIM_M_COUNT_ALL]);
+	for (size_t n = 0; n < s->n_nodes; n++) {
+		struct node_rt *rt = &m->nodes[n];
+		double util;
+
+		/* Close a busy period still open at the end. */
+		if (rt->busy_instances > 0) {
+			rt->busy_instances = 1;
+			node_busy(m, (uint32_t)n, -1);
+		}
+		util = (double)rt->busy_ns / window_ns;
+		fill_group(m, &m->g_nodes[n], &rep->nodes[n * SIM_M_COUNT_ALL]);
+		rep->nodes[n * SIM_M_COUNT_ALL + SIM_M_UTILISATION] = util;
+		tier_util[s->nodes[n].tier] += util;
+		tier_nodes[s->nodes[n].tier]++;
+	}
+	for (size_t t = 0; t < TIER_COUNT; t++) {
+		fill_group(m, &m->g_tiers[t], rep->tiers[t]);
+		rep->tiers[t][SIM_M_UTILISATION] =
+		    tier_nodes[t] == 0 ? NAN : tier_util[t] / (double)tier_nodes[t];
+	}
+	rep->totals[SIM_T_IN_FLIGHT] = (double)m->live;
+	ended = rep->totals[SIM_T_COMPLETED] + rep->totals[SIM_T_IN_FLIGHT];
+	for (int d = 0; d < SIM_DROP_COUNT; d++)
+		ended += rep->totals[SIM_T_DROPPED_QUEUE_FULL + d];
+	if (ended != rep->totals[SIM_T_CREATED])
+		return ts_error_set(m->err, TS_ERUNTIME,
+				    "request accounting does not add up: created %.0f, but "
+				    "completed + dropped + in flight = %.0f",
+				    rep->totals[SIM_T_CREATED], ended);
+	/* Requests still in flight are written too, so the CSV has one row
+	 * per request created. */
+	if (m->opt->requests_csv != NULL) {
+		for (size_t i = 0; i < m->cap_reqs; i++) {
+			bool is_free = false;
+
+			for (uint32_t f = m->free_req; f != NONE && !is_free; f = m->reqs[f].next)
+				is_free = f == i;
+			if (!is_free)
+				csv_row(m, &m->reqs[i], "in_flight", "");
+		}
+	}
+	return 0;
+}
+
+static void teardown(struct sim *m)
+{
+	const struct scenario *s = m->s;
+
+	evq_free(m->q);
+	for (size_t n = 0; m->nodes != NULL && n < s->n_nodes; n++)
+		gsl_rng_free(m->nodes[n].rng);
+	for (size_t l = 0; m->link_rng != NULL && l < s->n_links; l++)
+		gsl_rng_free(m->link_rng[l]);
+	for (size_t si = 0; m->sources != NULL && si < m->n_sources; si++) {
+		gsl_rng_free(m->sources[si].rng);
+		free(m->sources[si].cands);
+	}
+	for (size_t a = 0; m->g_apps != NULL && a < s->n_apps; a++)
+		stats_acc_free(m->g_apps[a].acc);
+	for (size_t n = 0; m->g_nodes != NULL && n < s->n_nodes; n++)
+		stats_acc_free(m->g_nodes[n].acc);
+	for (size_t t = 0; t < TIER_COUNT; t++)
+		stats_acc_free(m->g_tiers[t].acc);
+	gsl_rng_free(m->policy_rng);
+	free(m->sources);
+	free(m->nodes);
+	free(m->link_rng);
+	free(m->link_estimate_ms);
+	free(m->app_open);
+	free(m->poisson_inst);
+	free(m->g_apps);
+	free(m->g_nodes);
+	free(m->policy_state);
+	free(m->cands);
+	free(m->insts);
+	free(m->reqs);
+}
+
+int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_report *report,
+	    struct ts_error *err)
+{
+	struct sim m = {.s = s, .opt = opt, .err = err, .report = report};
+	struct evq_event ev;
+	int rc;
+
+	memset(report, 0, sizeof(*report));
+	rc = setup(&m);
+	if (rc == 0)
+		rc = schedule_first_arrivals(&m);
+	while (rc == 0 && evq_pop(m.q, &ev)) {
+		m.now = ev.time;
+		report->totals[SIM_T_EVENTS] += 1;
+		switch ((enum ev_kind)ev.kind) {
+		case EV_ARRIVAL:
+			rc = on_arrival(&m, ev.obj);
+			break;
+		case EV_UPLINK_DONE:
+			rc = arrive_at_instance(&m, ev.obj);
+			break;
+		case EV_SERVICE_DONE:
+			rc = on_service_done(&m, ev.obj);
+			break;
+		case EV_DOWNLINK_DONE:
+			m.reqs[ev.obj].t[ST_DOWNLINK_DONE] = m.now;
+			complete(&m, ev.obj);
+			break;
+		case EV_STOP:
+			report->totals[SIM_T_EVENTS] -= 1;
+			goto stopped;
+		}
+	}
+stopped:
+	if (rc == 0)
+		rc = finish(&m);
+	teardown(&m);
+	if (rc < 0)
+		sim_report_release(report);
+	return rc;
+}
+
+void sim_report_release(struct sim_report *report)
+{
+	free(report->apps);
+	free(report->nodes);
+	report->apps = NULL;
+	report->nodes = NULL;
+}

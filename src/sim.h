@@ -1,0 +1,110 @@
+/* One simulation run of a scenario (DESIGN section 3).
+ *
+ * Requests are created by sources (one per app and source device),
+ * generated lazily: each arrival schedules the next.  A request is placed
+ * by the policy, sent over the link (delay draw + bytes / bandwidth),
+ * queued at its instance (one FIFO per instance, optionally bounded), then
+ * served (CPU pre-processing, accelerator, CPU post-processing, from the
+ * node's profile at the node's current instance count), sent back, and
+ * completed.  Every request ends exactly once: completed, dropped with a
+ * reason, or still in flight when the run stops at duration_s; the run
+ * checks that these add up to the number created.
+ *
+ * Memory is proportional to the requests and events in flight: requests
+ * live in a pool whose slots are reused.
+ */
+#ifndef TIERSIM_SIM_H
+#define TIERSIM_SIM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "policy.h"
+#include "scenario.h"
+#include "status.h"
+
+#define SIM_DROP_REASONS(X)                                                                        \
+	X(QUEUE_FULL, "queue_full")                                                                \
+	X(NO_NODE, "no_node")
+
+enum sim_drop {
+#define SIM_DROP_ENUM(e, name) SIM_DROP_##e,
+	SIM_DROP_REASONS(SIM_DROP_ENUM)
+#undef SIM_DROP_ENUM
+	    SIM_DROP_COUNT
+};
+
+/* Per-group metrics (app, node, tier), over requests created at or after
+ * warmup_s.  Names are the keys of summary.json (a '.' nests one level). */
+#define SIM_METRICS(X)                                                                             \
+	X(COUNT, "count")                                                                          \
+	X(MEAN, "mean_ms")                                                                         \
+	X(P50, "p50_ms")                                                                           \
+	X(P90, "p90_ms")                                                                           \
+	X(P95, "p95_ms")                                                                           \
+	X(P99, "p99_ms")                                                                           \
+	X(MISS, "deadline_miss_ratio")                                                             \
+	X(THROUGHPUT, "throughput_rps")                                                            \
+	X(UTILISATION, "utilisation")                                                              \
+	X(DROP_QUEUE_FULL, "dropped.queue_full")                                                   \
+	X(DROP_NO_NODE, "dropped.no_node")
+
+enum sim_metric {
+#define SIM_METRIC_ENUM(e, name) SIM_M_##e,
+	SIM_METRICS(SIM_METRIC_ENUM)
+#undef SIM_METRIC_ENUM
+	    SIM_M_COUNT_ALL
+};
+
+/* Whole-run accounting, over every request of the run. */
+#define SIM_TOTALS(X)                                                                              \
+	X(CREATED, "created")                                                                      \
+	X(COMPLETED, "completed")                                                                  \
+	X(DROPPED_QUEUE_FULL, "dropped.queue_full")                                                \
+	X(DROPPED_NO_NODE, "dropped.no_node")                                                      \
+	X(IN_FLIGHT, "in_flight")                                                                  \
+	X(EVENTS, "events")
+
+enum sim_total {
+#define SIM_TOTAL_ENUM(e, name) SIM_T_##e,
+	SIM_TOTALS(SIM_TOTAL_ENUM)
+#undef SIM_TOTAL_ENUM
+	    SIM_T_COUNT_ALL
+};
+
+extern const char *const sim_metric_names[SIM_M_COUNT_ALL];
+extern const char *const sim_total_names[SIM_T_COUNT_ALL];
+extern const char *const sim_drop_names[SIM_DROP_COUNT];
+
+/* Metrics are NAN where undefined (no request, or utilisation of an app). */
+struct sim_report {
+	double totals[SIM_T_COUNT_ALL];
+	double *apps;  /* n_apps x SIM_M_COUNT_ALL */
+	double *nodes; /* n_nodes x SIM_M_COUNT_ALL */
+	double tiers[TIER_COUNT][SIM_M_COUNT_ALL];
+	uint64_t clamped_lookups; /* profile queries outside a table */
+	char first_clamp[256];	  /* what the first one was, for the warning */
+};
+
+struct sim_options {
+	uint64_t seed; /* master seed of this run */
+	const struct policy_ops *policy;
+	FILE *requests_csv;   /* may be NULL: one row per request is appended */
+	unsigned replication; /* written in the CSV's first column */
+};
+
+/* The header line of requests.csv. */
+extern const char sim_csv_header[];
+
+/* Runs the scenario once.  Fills *report (release with
+ * sim_report_release).  Returns TS_ERUNTIME for a failed run (a profile
+ * query outside its table under "out_of_range": "error", a delay law that
+ * keeps drawing below its floor, broken conservation), TS_ENOMEM or
+ * TS_EIO; err says what happened. */
+int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_report *report,
+	    struct ts_error *err);
+
+/* Safe on a zeroed report. */
+void sim_report_release(struct sim_report *report);
+
+#endif
