@@ -126,7 +126,7 @@ static const struct policy_ops least_loaded = {
 static const struct policy_ops layer_minimum = {
     .name = "layer-minimum",
     .description = "minimum expected response: transfer + queue wait + profiled service "
-		   "(DESIGN 7.2)",
+		   "(estimates: docs/policies.md)",
     .place = place_layer_minimum,
 };
 

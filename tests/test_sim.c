@@ -1,0 +1,455 @@
+/* End-to-end runs: the request lifecycle on hand-computed cases,
+ * conservation, determinism, common random numbers, and the golden summary
+ * of the default scenario. */
+#include <check.h>
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "policy.h"
+#include "run.h"
+#include "scenario.h"
+#include "sim.h"
+
+static char *source_path(const char *rel)
+{
+	static char buf[8][4096];
+	static int next;
+	char *p = buf[next++ % 8];
+
+	snprintf(p, sizeof(buf[0]), "%s/%s", getenv("TIERSIM_SOURCE_ROOT"), rel);
+	return p;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *text;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	text = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	text[n] = '\0';
+	fclose(f);
+	if (len != NULL)
+		*len = (size_t)n;
+	return text;
+}
+
+static char *tmp_dir(void)
+{
+	char *d = strdup("/tmp/tiersim-test-XXXXXX");
+
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	return d;
+}
+
+static void remove_dir(char *dir)
+{
+	const char *files[] = {"summary.json", "manifest.json", "requests.csv"};
+
+	for (size_t i = 0; i < 3; i++) {
+		char p[4200];
+
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+	free(dir);
+}
+
+/* Runs a scenario from the source tree into dir; returns the status. */
+static int run_into(const char *scenario, const char *dir, const char *policy, uint64_t seed,
+		    bool has_seed, unsigned replications, bool csv, struct ts_error *err)
+{
+	struct run_config cfg = {
+	    .scenario_path = source_path(scenario),
+	    .out_dir = dir,
+	    .has_seed = has_seed,
+	    .seed = seed,
+	    .replications = replications,
+	    .policy = policy,
+	    .requests_csv = csv,
+	};
+	FILE *devnull = fopen("/dev/null", "w");
+	int rc = run_scenario(&cfg, devnull, devnull, err);
+
+	fclose(devnull);
+	return rc;
+}
+
+static char *file_in(const char *dir, const char *name)
+{
+	char p[4200];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return read_all(p, NULL);
+}
+
+/* Counts of each status in a requests.csv and the checks every row must
+ * pass: stage times in order and a response equal to their span. */
+struct csv_counts {
+	long rows, completed, dropped, in_flight;
+	long long min_response, max_response;
+};
+
+static struct csv_counts check_csv(const char *csv)
+{
+	struct csv_counts c = {.min_response = -1};
+	const char *line = strchr(csv, '\n') + 1;
+
+	for (; *line != '\0'; line = strchr(line, '\n') + 1) {
+		char status[32], rest[512];
+		long long t[7], response = -1;
+		const char *p = line;
+		int field = 0;
+
+		for (; field < 6; p++)
+			if (*p == ',')
+				field++;
+		ck_assert_int_eq(sscanf(p, "%31[^,],%511[^\n]", status, rest), 2);
+		c.rows++;
+		/* rest: reason,created,uplink,start,pre,accel,post,downlink,response */
+		p = strchr(p, ',') + 1;
+		p = strchr(p, ',') + 1;
+		for (int i = 0; i < 7; i++) {
+			t[i] = *p == ',' ? -1 : strtoll(p, NULL, 10);
+			p = strchr(p, ',') + 1;
+		}
+		if (*p != '\n')
+			response = strtoll(p, NULL, 10);
+		ck_assert_int_ge(t[0], 0);
+		for (int i = 1; i < 7; i++)
+			if (t[i] >= 0)
+				ck_assert_int_ge(t[i], t[i - 1]);
+		if (strcmp(status, "completed") == 0) {
+			c.completed++;
+			ck_assert_int_eq(response, t[6] - t[0]);
+			if (c.min_response < 0 || response < c.min_response)
+				c.min_response = response;
+			if (response > c.max_response)
+				c.max_response = response;
+		} else if (strcmp(status, "dropped") == 0) {
+			c.dropped++;
+		} else {
+			ck_assert_str_eq(status, "in_flight");
+			c.in_flight++;
+		}
+	}
+	return c;
+}
+
+static double summary_number(const char *summary, const char *key)
+{
+	const char *p = strstr(summary, key);
+
+	ck_assert_msg(p != NULL, "no %s in summary", key);
+	return strtod(strchr(p, ':') + 1, NULL);
+}
+
+START_TEST(sim_lifecycle_hand_computed)
+{
+	char *dir = tmp_dir();
+	struct ts_error err = {0};
+	char *csv, *summary;
+	struct csv_counts c;
+
+	ck_assert_int_eq(
+	    run_into("tests/data/sim/lifecycle.json", dir, NULL, 0, false, 1, true, &err), 0);
+	csv = file_in(dir, "requests.csv");
+	summary = file_in(dir, "summary.json");
+	c = check_csv(csv);
+	/* 2 fps for 20 s; uplink 10 ms + 10000 B at 1e6 B/s, service 5 + 20 + 5,
+	 * downlink 10 ms + 1000 B: 61 ms, every time. */
+	ck_assert_int_eq(c.rows, 40);
+	ck_assert_int_eq(c.completed, 40);
+	ck_assert_int_eq(c.min_response, 61000000);
+	ck_assert_int_eq(c.max_response, 61000000);
+	ck_assert_double_eq_tol(summary_number(summary, "\"p99_ms\""), 61, 1e-9);
+	ck_assert_double_eq_tol(summary_number(summary, "\"mean_ms\""), 61, 1e-9);
+	/* QoS 60 ms: every measured request misses. */
+	ck_assert_double_eq_tol(summary_number(summary, "\"deadline_miss_ratio\""), 1, 1e-12);
+	/* Frames created in [2 s, 20 s): 36 of the 40. */
+	ck_assert_double_eq_tol(summary_number(summary, "\"count\""), 36, 1e-12);
+	free(csv);
+	free(summary);
+	remove_dir(dir);
+}
+END_TEST
+
+START_TEST(sim_queue_bound_drops_and_conserves)
+{
+	char *dir = tmp_dir();
+	struct ts_error err = {0};
+	char *csv, *summary;
+	struct csv_counts c;
+
+	ck_assert_int_eq(
+	    run_into("tests/data/sim/overload.json", dir, NULL, 0, false, 1, true, &err), 0);
+	csv = file_in(dir, "requests.csv");
+	summary = file_in(dir, "summary.json");
+	c = check_csv(csv);
+	ck_assert_int_eq(c.rows, 1000);
+	ck_assert_int_eq(c.rows, c.completed + c.dropped + c.in_flight);
+	ck_assert_int_gt(c.dropped, 600);
+	ck_assert_double_eq_tol(summary_number(summary, "\"created\""), 1000, 1e-12);
+	ck_assert_double_eq_tol(summary_number(summary, "\"queue_full\""), (double)c.dropped,
+				1e-12);
+	/* One 30 ms service at a time: the node is busy nearly all the time,
+	 * never more. */
+	ck_assert_double_le(
+	    summary_number(strstr(strstr(summary, "\"nodes\""), "\"edge\""), "\"utilisation\""),
+	    1.0);
+	ck_assert_double_ge(
+	    summary_number(strstr(strstr(summary, "\"nodes\""), "\"edge\""), "\"utilisation\""),
+	    0.99);
+	/* Waiting for at most one frame ahead: 61 ms plus up to 30 ms. */
+	ck_assert_int_ge(c.min_response, 61000000);
+	ck_assert_int_le(c.max_response, 91000000);
+	free(csv);
+	free(summary);
+	remove_dir(dir);
+}
+END_TEST
+
+START_TEST(sim_out_of_range_error_writes_nothing)
+{
+	char *dir = tmp_dir();
+	struct ts_error err = {0};
+	char p[4200];
+
+	ck_assert_int_eq(
+	    run_into("tests/data/sim/out-of-range.json", dir, NULL, 0, false, 1, true, &err),
+	    TS_ERUNTIME);
+	ck_assert_ptr_nonnull(strstr(err.msg, "3 instances"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "\"out_of_range\": \"error\""));
+	snprintf(p, sizeof(p), "%s/summary.json", dir);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	snprintf(p, sizeof(p), "%s/requests.csv", dir);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	/* No temporary file is left either. */
+	ck_assert_int_eq(rmdir(dir), 0);
+	free(dir);
+}
+END_TEST
+
+/* Every policy on the mixed scenario: conservation, stage order and
+ * utilisation within [0, 1]. */
+START_TEST(sim_every_policy_conserves)
+{
+	const char *policy = policy_registry[_i]->name;
+	char *dir = tmp_dir();
+	struct ts_error err = {0};
+	char *csv, *summary;
+	struct csv_counts c;
+	const char *u;
+	int rc = run_into("tests/data/sim/mixed.json", dir, policy, 0, false, 1, true, &err);
+
+	ck_assert_msg(rc == 0, "%s: %s", policy, err.msg);
+	csv = file_in(dir, "requests.csv");
+	summary = file_in(dir, "summary.json");
+	c = check_csv(csv);
+	ck_assert_double_eq_tol(summary_number(summary, "\"created\""), (double)c.rows, 1e-12);
+	ck_assert_double_eq_tol(summary_number(summary, "\"completed\""), (double)c.completed,
+				1e-12);
+	ck_assert_double_eq_tol(summary_number(summary, "\"in_flight\""), (double)c.in_flight,
+				1e-12);
+	for (u = strstr(summary, "\"utilisation\""); u != NULL;
+	     u = strstr(u + 1, "\"utilisation\"")) {
+		double v = strtod(strchr(u, ':') + 1, NULL);
+
+		ck_assert_msg(v >= 0 && v <= 1, "%s: utilisation %g", policy, v);
+	}
+	free(csv);
+	free(summary);
+	remove_dir(dir);
+}
+END_TEST
+
+/* The created_ns column of a requests.csv, in id order. */
+static char *arrival_column(const char *csv)
+{
+	size_t cap = strlen(csv) + 1, used = 0;
+	char *out = calloc(cap, 1);
+	const char *line = strchr(csv, '\n') + 1;
+
+	for (; *line != '\0'; line = strchr(line, '\n') + 1) {
+		const char *p = line;
+		char app[64], src[64];
+		long id;
+
+		for (int field = 0; field < 8; p++)
+			if (*p == ',')
+				field++;
+		sscanf(line, "%*d,%ld,%63[^,],%63[^,]", &id, app, src);
+		used += (size_t)snprintf(out + used, cap - used, "%s/%s@%lld\n", app, src,
+					 strtoll(p, NULL, 10));
+	}
+	return out;
+}
+
+static int compare_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted lines, so two runs that end requests in different orders compare
+ * equal when they created the same ones. */
+static char *sorted_lines(char *text)
+{
+	size_t n = 0, len = strlen(text), used = 0;
+	char **lines = malloc((len + 1) * sizeof(*lines));
+	char *out = malloc(len + 1);
+
+	for (char *tok = strtok(text, "\n"); tok != NULL; tok = strtok(NULL, "\n"))
+		lines[n++] = tok;
+	qsort(lines, n, sizeof(lines[0]), compare_lines);
+	for (size_t i = 0; i < n; i++)
+		used += (size_t)snprintf(out + used, len + 1 - used, "%s\n", lines[i]);
+	free(lines);
+	return out;
+}
+
+START_TEST(sim_policies_share_arrivals)
+{
+	char *a = tmp_dir(), *b = tmp_dir();
+	struct ts_error err = {0};
+	char *csv_a, *csv_b, *arr_a, *arr_b, *sa, *sb;
+
+	ck_assert_int_eq(
+	    run_into("tests/data/sim/mixed.json", a, "random", 0, false, 1, true, &err), 0);
+	ck_assert_int_eq(
+	    run_into("tests/data/sim/mixed.json", b, "layer-minimum", 0, false, 1, true, &err), 0);
+	csv_a = file_in(a, "requests.csv");
+	csv_b = file_in(b, "requests.csv");
+	ck_assert_str_ne(csv_a, csv_b);
+	arr_a = arrival_column(csv_a);
+	arr_b = arrival_column(csv_b);
+	sa = sorted_lines(arr_a);
+	sb = sorted_lines(arr_b);
+	ck_assert_str_eq(sa, sb);
+	free(csv_a);
+	free(csv_b);
+	free(arr_a);
+	free(arr_b);
+	free(sa);
+	free(sb);
+	remove_dir(a);
+	remove_dir(b);
+}
+END_TEST
+
+START_TEST(sim_same_seed_same_bytes)
+{
+	const char *files[] = {"summary.json", "manifest.json", "requests.csv"};
+	char *a = tmp_dir(), *b = tmp_dir(), *c = tmp_dir();
+	struct ts_error err = {0};
+
+	ck_assert_int_eq(
+	    run_into("scenarios/edge-od-heterogeneous.json", a, NULL, 7, true, 2, true, &err), 0);
+	ck_assert_int_eq(
+	    run_into("scenarios/edge-od-heterogeneous.json", b, NULL, 7, true, 2, true, &err), 0);
+	ck_assert_int_eq(
+	    run_into("scenarios/edge-od-heterogeneous.json", c, NULL, 8, true, 2, true, &err), 0);
+	for (size_t i = 0; i < 3; i++) {
+		size_t la, lb;
+		char pa[4200], pb[4200], *x, *y, *z;
+
+		snprintf(pa, sizeof(pa), "%s/%s", a, files[i]);
+		snprintf(pb, sizeof(pb), "%s/%s", b, files[i]);
+		x = read_all(pa, &la);
+		y = read_all(pb, &lb);
+		z = file_in(c, files[i]);
+		ck_assert_uint_eq(la, lb);
+		ck_assert_msg(memcmp(x, y, la) == 0, "%s differs between equal seeds", files[i]);
+		ck_assert_msg(strcmp(x, z) != 0, "%s is the same for seeds 7 and 8", files[i]);
+		free(x);
+		free(y);
+		free(z);
+	}
+	remove_dir(a);
+	remove_dir(b);
+	remove_dir(c);
+}
+END_TEST
+
+/* The golden summary pins the default scenario's outcome: any change to
+ * the engine, a policy or a profile that moves a number fails here until
+ * the golden file is regenerated on purpose (docs/outputs.md says how). */
+START_TEST(sim_golden_default_scenario)
+{
+	char *dir = tmp_dir();
+	struct ts_error err = {0};
+	char *got, *want;
+
+	ck_assert_int_eq(
+	    run_into("scenarios/edge-od-heterogeneous.json", dir, NULL, 7, true, 1, false, &err),
+	    0);
+	got = file_in(dir, "summary.json");
+	want =
+	    read_all(source_path("results/golden/edge-od-heterogeneous-seed7/summary.json"), NULL);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_str_eq(got, want);
+	free(got);
+	free(want);
+	remove_dir(dir);
+}
+END_TEST
+
+START_TEST(sim_replications_give_intervals)
+{
+	char *dir = tmp_dir();
+	struct ts_error err = {0};
+	char *summary;
+
+	ck_assert_int_eq(run_into("tests/data/sim/mixed.json", dir, NULL, 0, false, 4, false, &err),
+			 0);
+	summary = file_in(dir, "summary.json");
+	ck_assert_ptr_nonnull(strstr(summary, "\"ci95_half_width\""));
+	ck_assert_double_gt(summary_number(strstr(summary, "\"p95_ms\""), "\"ci95_half_width\""),
+			    0);
+	free(summary);
+	remove_dir(dir);
+}
+END_TEST
+
+static Suite *sim_suite(void)
+{
+	Suite *s = suite_create("sim");
+	TCase *tc = tcase_create("core");
+	size_t n_policies = 0;
+
+	while (policy_registry[n_policies] != NULL)
+		n_policies++;
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, sim_lifecycle_hand_computed);
+	tcase_add_test(tc, sim_queue_bound_drops_and_conserves);
+	tcase_add_test(tc, sim_out_of_range_error_writes_nothing);
+	tcase_add_loop_test(tc, sim_every_policy_conserves, 0, (int)n_policies);
+	tcase_add_test(tc, sim_policies_share_arrivals);
+	tcase_add_test(tc, sim_same_seed_same_bytes);
+	tcase_add_test(tc, sim_golden_default_scenario);
+	tcase_add_test(tc, sim_replications_give_intervals);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(sim_suite());
+	int failed;
+
+	gsl_set_error_handler_off();
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
