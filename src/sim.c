@@ -60,19 +60,29 @@ struct request {
 	uint64_t id;
 	uint32_t source;
 	uint32_t inst;
+	uint32_t link; /* to its node, NONE when it runs on its device */
 	uint32_t next; /* next in the instance queue, or in the free list */
 	sim_time_t t[ST_COUNT];
+};
+
+/* A node able to serve a source, resolved once at setup. */
+struct route {
+	uint32_t node;
+	uint32_t link; /* NONE for the device itself */
+	const struct profile *profile;
+	int table;
 };
 
 struct source {
 	uint32_t app, device;
 	uint32_t inst; /* stream: its instance once placed */
+	uint32_t link; /* stream: the link to that instance's node */
 	bool refused;  /* stream: the policy placed it nowhere */
 	uint64_t frame;
 	sim_time_t phase;
 	gsl_rng *rng;
-	uint32_t *cands; /* node indices able to serve it */
-	size_t n_cands;
+	struct route *routes;
+	size_t n_routes;
 };
 
 struct instance {
@@ -155,6 +165,7 @@ static int request_new(struct sim *m, uint32_t *index)
 		m->reqs = r;
 		for (size_t i = cap; i-- > m->cap_reqs;) {
 			r[i].next = m->free_req;
+			r[i].t[ST_CREATED] = -1;
 			m->free_req = (uint32_t)i;
 		}
 		m->cap_reqs = cap;
@@ -165,8 +176,10 @@ static int request_new(struct sim *m, uint32_t *index)
 	return 0;
 }
 
+/* A free slot has no creation time. */
 static void request_release(struct sim *m, uint32_t r)
 {
+	m->reqs[r].t[ST_CREATED] = -1;
 	m->reqs[r].next = m->free_req;
 	m->free_req = r;
 	m->live--;
@@ -263,10 +276,9 @@ static void complete(struct sim *m, uint32_t ri)
 	request_release(m, ri);
 }
 
-/* Draws one transfer time over the link between nodes a and b. */
-static int transfer(struct sim *m, uint32_t a, uint32_t b, double bytes, sim_time_t *dt)
+/* Draws one transfer time over link li. */
+static int transfer(struct sim *m, uint32_t li, double bytes, sim_time_t *dt)
 {
-	long li = scenario_link(m->s, a, b);
 	const struct scn_link *l = &m->s->links[li];
 	double ms;
 
@@ -382,7 +394,7 @@ start:
 	return start_service(m, r->inst, ri);
 }
 
-static int instance_new(struct sim *m, uint32_t node, uint32_t app, uint32_t source,
+static int instance_new(struct sim *m, const struct route *rt, uint32_t app, uint32_t source,
 			uint32_t *index)
 {
 	struct instance *in;
@@ -399,43 +411,49 @@ static int instance_new(struct sim *m, uint32_t node, uint32_t app, uint32_t sou
 	*index = (uint32_t)m->n_insts++;
 	in = &m->insts[*index];
 	memset(in, 0, sizeof(*in));
-	in->node = node;
+	in->node = rt->node;
 	in->app = app;
 	in->source = source;
-	in->profile = scenario_executor(m->s, node, m->s->apps[app].model, &in->table)->profile;
+	in->profile = rt->profile;
+	in->table = rt->table;
 	in->active = true;
-	m->nodes[node].active_instances++;
+	m->nodes[rt->node].active_instances++;
 	return 0;
 }
 
-static void estimate(struct sim *m, const struct source *src, struct policy_candidate *c,
-		     uint32_t node)
+/* The app's Poisson instance on a node, or NONE when there is no open
+ * one. */
+static uint32_t poisson_instance(const struct sim *m, uint32_t app, uint32_t node)
+{
+	uint32_t i = m->poisson_inst[(size_t)app * m->s->n_nodes + node];
+
+	return i != NONE && m->insts[i].active ? i : NONE;
+}
+
+static void estimate(struct sim *m, const struct source *src, const struct route *route,
+		     struct policy_candidate *c)
 {
 	const struct scenario *s = m->s;
 	const struct scn_app *app = &s->apps[src->app];
-	const struct node_rt *rt = &m->nodes[node];
+	const struct node_rt *rt = &m->nodes[route->node];
 	uint32_t existing = app->workload == WORKLOAD_POISSON
-				? m->poisson_inst[(size_t)src->app * s->n_nodes + node]
-				: NONE;
+				    ? poisson_instance(m, src->app, route->node)
+				    : NONE;
 	uint32_t n = rt->active_instances + (existing == NONE ? 1 : 0);
-	const struct profile *prof;
 	struct profile_parts p;
-	int table;
 
-	c->node = node;
-	c->tier = s->nodes[node].tier;
+	c->node = route->node;
+	c->tier = s->nodes[route->node].tier;
 	c->load = rt->frames + rt->active_instances;
 	c->transfer_ms = 0;
-	if (node != src->device) {
-		long li = scenario_link(s, src->device, node);
-		const struct scn_link *l = &s->links[li];
+	if (route->link != NONE) {
+		const struct scn_link *l = &s->links[route->link];
 
-		c->transfer_ms = 2 * m->link_estimate_ms[li] +
+		c->transfer_ms = 2 * m->link_estimate_ms[route->link] +
 				 1e3 * (app->request_bytes + s->models[app->model].output_bytes) /
-				     l->bandwidth_Bps;
+					 l->bandwidth_Bps;
 	}
-	prof = scenario_executor(s, node, app->model, &table)->profile;
-	profile_eval(prof, table, frame_px(app), n, &p);
+	profile_eval(route->profile, route->table, frame_px(app), n, &p);
 	c->service_ms = p.cpu_pre_ms + p.accel_ms + p.cpu_post_ms;
 	c->wait_ms = 0;
 	if (existing != NONE) {
@@ -445,23 +463,23 @@ static void estimate(struct sim *m, const struct source *src, struct policy_cand
 	}
 }
 
-/* Asks the policy; returns the chosen node or NONE. */
-static uint32_t place(struct sim *m, const struct source *src)
+/* Asks the policy; returns the chosen route or NULL. */
+static const struct route *place(struct sim *m, const struct source *src)
 {
 	struct policy_query q = {
 	    .scenario = m->s,
 	    .app = src->app,
 	    .device = src->device,
 	    .cands = m->cands,
-	    .n_cands = src->n_cands,
+	    .n_cands = src->n_routes,
 	    .rng = m->policy_rng,
 	};
 	long chosen;
 
-	for (size_t i = 0; i < src->n_cands; i++)
-		estimate(m, src, &m->cands[i], src->cands[i]);
+	for (size_t i = 0; i < src->n_routes; i++)
+		estimate(m, src, &src->routes[i], &m->cands[i]);
 	chosen = m->opt->policy->place(m->policy_state, &q);
-	return chosen < 0 || (size_t)chosen >= src->n_cands ? NONE : src->cands[chosen];
+	return chosen < 0 || (size_t)chosen >= src->n_routes ? NULL : &src->routes[chosen];
 }
 
 static sim_time_t next_arrival(struct sim *m, struct source *src)
@@ -498,7 +516,8 @@ static int on_arrival(struct sim *m, uint32_t si)
 {
 	struct source *src = &m->sources[si];
 	const struct scn_app *app = &m->s->apps[src->app];
-	uint32_t ri = NONE, node = NONE, ii = NONE;
+	uint32_t ri = NONE, ii = NONE, link = NONE;
+	const struct route *route;
 	struct request *r;
 	int rc = request_new(m, &ri);
 
@@ -516,28 +535,34 @@ static int on_arrival(struct sim *m, uint32_t si)
 
 	if (app->workload == WORKLOAD_STREAM) {
 		if (src->inst == NONE && !src->refused) {
-			node = place(m, src);
-			src->refused = node == NONE;
-			if (node != NONE)
-				rc = instance_new(m, node, src->app, si, &src->inst);
+			route = place(m, src);
+			src->refused = route == NULL;
+			if (route != NULL) {
+				src->link = route->link;
+				rc = instance_new(m, route, src->app, si, &src->inst);
+			}
 		}
 		ii = src->inst;
+		link = src->link;
 	} else {
-		node = place(m, src);
-		if (node != NONE) {
-			uint32_t *slot = &m->poisson_inst[(size_t)src->app * m->s->n_nodes + node];
-
-			if (*slot == NONE || !m->insts[*slot].active)
-				rc = instance_new(m, node, src->app, NONE, slot);
-			ii = *slot;
+		route = place(m, src);
+		if (route != NULL) {
+			ii = poisson_instance(m, src->app, route->node);
+			link = route->link;
+			if (ii == NONE) {
+				rc = instance_new(m, route, src->app, NONE, &ii);
+				m->poisson_inst[(size_t)src->app * m->s->n_nodes + route->node] = ii;
+			}
 		}
 	}
 	if (rc < 0)
 		return rc;
 	/* Bind the request before the source may end, so its instance does
 	 * not close under it. */
+	r = &m->reqs[ri];
+	r->link = link;
 	if (ii != NONE) {
-		m->reqs[ri].inst = ii;
+		r->inst = ii;
 		m->insts[ii].pending++;
 	}
 	rc = schedule_next_arrival(m, si);
@@ -547,13 +572,12 @@ static int on_arrival(struct sim *m, uint32_t si)
 		drop(m, ri, SIM_DROP_NO_NODE);
 		return 0;
 	}
-	node = m->insts[ii].node;
-	if (node == src->device)
+	if (link == NONE)
 		return arrive_at_instance(m, ri);
 	{
 		sim_time_t dt;
 
-		rc = transfer(m, src->device, node, app->request_bytes, &dt);
+		rc = transfer(m, link, app->request_bytes, &dt);
 		return rc < 0 ? rc : schedule(m, m->now + dt, EV_UPLINK_DONE, ri);
 	}
 }
@@ -570,14 +594,14 @@ static int on_service_done(struct sim *m, uint32_t ri)
 	in->pending--;
 	node_busy(m, in->node, -1);
 	m->nodes[in->node].frames--;
-	if (in->node == src->device) {
+	if (r->link == NONE) {
 		r->t[ST_DOWNLINK_DONE] = m->now;
 		complete(m, ri);
 	} else {
 		sim_time_t dt;
 		double bytes = m->s->models[m->s->apps[src->app].model].output_bytes;
 
-		rc = transfer(m, in->node, src->device, bytes, &dt);
+		rc = transfer(m, r->link, bytes, &dt);
 		if (rc == 0)
 			rc = schedule(m, m->now + dt, EV_DOWNLINK_DONE, ri);
 	}
@@ -673,20 +697,26 @@ static int setup(struct sim *m)
 			src->inst = NONE;
 			snprintf(name, sizeof(name), "arrivals/%s/%s", app->id, s->nodes[dev].id);
 			src->rng = rng_stream_new(m->opt->seed, name);
-			src->cands = malloc(s->n_nodes * sizeof(*src->cands));
-			if (src->rng == NULL || src->cands == NULL)
+			src->routes = malloc(s->n_nodes * sizeof(*src->routes));
+			if (src->rng == NULL || src->routes == NULL)
 				return oom(m);
 			for (size_t n = 0; n < s->n_nodes; n++) {
-				int table;
+				long link = n == dev ? -1 : scenario_link(s, dev, n);
+				struct route *rt = &src->routes[src->n_routes];
+				const struct scn_accel *acc;
 
-				if (n != dev && (s->nodes[n].tier == TIER_DEVICE ||
-						 scenario_link(s, dev, n) < 0))
+				if (n != dev && (s->nodes[n].tier == TIER_DEVICE || link < 0))
 					continue;
-				if (scenario_executor(s, n, app->model, &table) != NULL)
-					src->cands[src->n_cands++] = (uint32_t)n;
+				acc = scenario_executor(s, n, app->model, &rt->table);
+				if (acc == NULL)
+					continue;
+				rt->node = (uint32_t)n;
+				rt->link = link < 0 ? NONE : (uint32_t)link;
+				rt->profile = acc->profile;
+				src->n_routes++;
 			}
-			if (src->n_cands > max_cands)
-				max_cands = src->n_cands;
+			if (src->n_routes > max_cands)
+				max_cands = src->n_routes;
 		}
 	}
 	m->cands = calloc(max_cands, sizeof(*m->cands));
@@ -791,14 +821,9 @@ static int finish(struct sim *m)
 	/* Requests still in flight are written too, so the CSV has one row
 	 * per request created. */
 	if (m->opt->requests_csv != NULL) {
-		for (size_t i = 0; i < m->cap_reqs; i++) {
-			bool is_free = false;
-
-			for (uint32_t f = m->free_req; f != NONE && !is_free; f = m->reqs[f].next)
-				is_free = f == i;
-			if (!is_free)
+		for (size_t i = 0; i < m->cap_reqs; i++)
+			if (m->reqs[i].t[ST_CREATED] >= 0)
 				csv_row(m, &m->reqs[i], "in_flight", "");
-		}
 	}
 	return 0;
 }
@@ -814,7 +839,7 @@ static void teardown(struct sim *m)
 		gsl_rng_free(m->link_rng[l]);
 	for (size_t si = 0; m->sources != NULL && si < m->n_sources; si++) {
 		gsl_rng_free(m->sources[si].rng);
-		free(m->sources[si].cands);
+		free(m->sources[si].routes);
 	}
 	for (size_t a = 0; m->g_apps != NULL && a < s->n_apps; a++)
 		stats_acc_free(m->g_apps[a].acc);
