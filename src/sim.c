@@ -436,9 +436,8 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 	const struct scenario *s = m->s;
 	const struct scn_app *app = &s->apps[src->app];
 	const struct node_rt *rt = &m->nodes[route->node];
-	uint32_t existing = app->workload == WORKLOAD_POISSON
-				    ? poisson_instance(m, src->app, route->node)
-				    : NONE;
+	uint32_t existing =
+	    app->workload == WORKLOAD_POISSON ? poisson_instance(m, src->app, route->node) : NONE;
 	uint32_t n = rt->active_instances + (existing == NONE ? 1 : 0);
 	struct profile_parts p;
 
@@ -451,7 +450,7 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 
 		c->transfer_ms = 2 * m->link_estimate_ms[route->link] +
 				 1e3 * (app->request_bytes + s->models[app->model].output_bytes) /
-					 l->bandwidth_Bps;
+				     l->bandwidth_Bps;
 	}
 	profile_eval(route->profile, route->table, frame_px(app), n, &p);
 	c->service_ms = p.cpu_pre_ms + p.accel_ms + p.cpu_post_ms;
@@ -551,7 +550,8 @@ static int on_arrival(struct sim *m, uint32_t si)
 			link = route->link;
 			if (ii == NONE) {
 				rc = instance_new(m, route, src->app, NONE, &ii);
-				m->poisson_inst[(size_t)src->app * m->s->n_nodes + route->node] = ii;
+				m->poisson_inst[(size_t)src->app * m->s->n_nodes + route->node] =
+				    ii;
 			}
 		}
 	}
