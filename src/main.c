@@ -144,7 +144,13 @@ static int cmd_run(int argc, char **argv)
 						   argv[i]);
 			cfg.replications = (unsigned)v;
 		} else if (strcmp(a, "--policy") == 0) {
+			struct ts_error err = {0};
+
 			cfg.policy = argv[i];
+			if (policy_find(cfg.policy) == NULL) {
+				policy_unknown(cfg.policy, &err);
+				return usage_error(usage_run, "--policy: %s", err.msg);
+			}
 		} else if (strcmp(a, "--requests-csv") == 0) {
 			cfg.requests_csv = true;
 		} else if (a[0] == '-' && a[1] != '\0') {

@@ -474,10 +474,11 @@ static int load_apps(struct scenario *s, const struct jin_at *root, struct ts_er
 		app->weight = 1;
 		if (rc == 0)
 			rc = jin_get_number(&a, "weight", false, 1e-9, 1e9, &app->weight, err);
-		app->request_bytes = s->models[app->model].input_bytes;
-		if (rc == 0)
+		if (rc == 0) {
+			app->request_bytes = s->models[app->model].input_bytes;
 			rc = jin_get_number(&a, "request_bytes", false, 1, 1e12,
 					    &app->request_bytes, err);
+		}
 	}
 	return rc;
 }
@@ -499,11 +500,12 @@ static int load_policy(struct scenario *s, const struct jin_at *root, struct ts_
 	if (rc == 0)
 		rc = jin_member(&p, "params", false, &params, err);
 	/* No policy of format v1 takes parameters. */
-	if (rc == 0 && params.node != NULL) {
-		static const char *const none[] = {NULL};
-
-		rc = jin_keys(&params, none, err);
-	}
+	if (rc == 0 && params.node != NULL && !cJSON_IsObject(params.node))
+		rc = jin_fail(&params, TS_EINVALID, err, "expected an object");
+	if (rc == 0 && params.node != NULL && params.node->child != NULL)
+		rc = jin_fail(&params, TS_EINVALID, err,
+			      "policy \"%s\" takes no parameters, got \"%s\"", s->policy,
+			      params.node->child->string);
 	return rc;
 }
 
@@ -531,7 +533,15 @@ static int load_root(struct scenario *s, const struct jin_doc *doc, struct ts_er
 	int rc = jin_keys(&root, keys, err);
 
 	if (rc == 0)
-		rc = jin_get_integer(&root, "tiersim_scenario", true, 1, 1, &version, err);
+		rc = jin_get_integer(&root, "tiersim_scenario", true, 1, INT32_MAX, &version, err);
+	if (rc == 0 && version != 1) {
+		struct jin_at v;
+
+		jin_member(&root, "tiersim_scenario", true, &v, err);
+		rc = jin_fail(&v, TS_EINVALID, err,
+			      "unsupported scenario format version %lld; this tiersim reads version 1",
+			      (long long)version);
+	}
 	if (rc == 0)
 		rc = get_id(&root, "name", s->name, err);
 	if (rc == 0)
