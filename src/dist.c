@@ -155,7 +155,9 @@ int dist_estimate(const struct dist *d, unsigned long seed, double *ms)
 {
 	double *x = malloc(ESTIMATE_DRAWS * sizeof(*x));
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
-	bool infinite_mean = d->kind == DIST_STABLE && d->u.stable.alpha <= 1 && !d->has_cap;
+	/* With alpha <= 1 the mean is infinite or, truncated, dominated by
+	 * the truncation points: the median is the typical value. */
+	bool use_median = d->kind == DIST_STABLE && d->u.stable.alpha <= 1;
 	int rc = 0;
 
 	if (x == NULL || r == NULL) {
@@ -167,7 +169,7 @@ int dist_estimate(const struct dist *d, unsigned long seed, double *ms)
 		rc = dist_sample(d, r, &x[i]);
 	if (rc < 0)
 		goto out;
-	if (infinite_mean) {
+	if (use_median) {
 		gsl_sort(x, 1, ESTIMATE_DRAWS);
 		*ms = gsl_stats_median_from_sorted_data(x, 1, ESTIMATE_DRAWS);
 	} else {

@@ -54,7 +54,7 @@ int dist_sample(const struct dist *d, gsl_rng *r, double *ms);
 
 /* A deterministic estimate of the law's typical value for policies: the
  * mean of 4096 draws from a generator seeded with `seed`, or their median
- * when the law has no finite mean (stable with alpha <= 1, uncapped). */
+ * for a stable law with alpha <= 1 (no finite mean untruncated). */
 int dist_estimate(const struct dist *d, unsigned long seed, double *ms);
 
 #endif

@@ -7,9 +7,12 @@
  * often they are drawn from: changing the policy leaves the arrivals
  * untouched (common random numbers), so policy comparisons are paired.
  *
- * Seed derivation: the first 8 bytes (big-endian) of
- * SHA-256("<master seed in decimal>/<name>"); 0 is mapped to 1 because GSL
- * treats seed 0 as "the generator's default seed".
+ * Seed derivation: D = SHA-256("<master seed in decimal>/<name>").  A
+ * derived seed (rng_derive_seed: replication seeds) is D's first 8 bytes,
+ * big-endian, with 0 mapped to 1 because GSL treats seed 0 as "the
+ * generator's default seed".  A stream's generator state is D's bytes 8-19
+ * (96 bits), so distinct names do not share numbers as they would through
+ * GSL's 32-bit seeding of taus2.
  */
 #ifndef TIERSIM_RNG_H
 #define TIERSIM_RNG_H

@@ -95,9 +95,12 @@ double stats_acc_quantile(const struct stats_acc *a, double q)
 	if (pdf == NULL)
 		return NAN;
 	/* The inverse of the binned CDF, linear inside a bin, is what
-	 * gsl_histogram_pdf_sample computes for a uniform draw q. */
+	 * gsl_histogram_pdf_sample computes for a uniform draw q.  Rounding
+	 * can leave the cumulative total just below 1; a q above it is the
+	 * top of the data. */
 	if (gsl_histogram_pdf_init(pdf, a->hist) == 0)
-		x = gsl_histogram_pdf_sample(pdf, q);
+		x = q >= pdf->sum[STATS_BINS] ? gsl_rstat_max(a->rstat)
+					      : gsl_histogram_pdf_sample(pdf, q);
 	gsl_histogram_pdf_free(pdf);
 	/* Binning cannot move a quantile outside the observed range. */
 	if (x < gsl_rstat_min(a->rstat))

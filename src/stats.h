@@ -3,9 +3,11 @@
  * Count, mean, minimum and maximum are exact (GSL running statistics).
  * Quantiles come from a log-bucketed GSL histogram: STATS_BINS bins of
  * equal width in log(ms) between STATS_LO_MS and STATS_HI_MS, so each bin
- * spans about 1% of its lower edge; a quantile is interpolated linearly
- * inside its bin and is within 1% (relative) of the exact sample quantile.
- * Values outside the range are counted in the first or last bin.
+ * spans 1.0006% of its lower edge.  The q-quantile is the inverse of the
+ * binned empirical CDF, linear inside a bin: it lies in the same bin as the
+ * order statistic x_(ceil(q n)), so within 1.0006% (relative) of it.  Values
+ * outside the range are counted in the first or last bin; results are
+ * clamped to the exact minimum and maximum.
  */
 #ifndef TIERSIM_STATS_H
 #define TIERSIM_STATS_H
