@@ -538,9 +538,10 @@ static int load_root(struct scenario *s, const struct jin_doc *doc, struct ts_er
 		struct jin_at v;
 
 		jin_member(&root, "tiersim_scenario", true, &v, err);
-		rc = jin_fail(&v, TS_EINVALID, err,
-			      "unsupported scenario format version %lld; this tiersim reads version 1",
-			      (long long)version);
+		rc = jin_fail(
+		    &v, TS_EINVALID, err,
+		    "unsupported scenario format version %lld; this tiersim reads version 1",
+		    (long long)version);
 	}
 	if (rc == 0)
 		rc = get_id(&root, "name", s->name, err);
