@@ -47,14 +47,14 @@ static int fail_value(const struct jin_at *at, struct ts_error *err, const char 
 	return jin_fail(at, TS_EINVALID, err, "expected %s, got %s", expected, shown);
 }
 
-/* Up to 20 bytes of the text at p, control characters shown as '?'. */
-static void excerpt(const char *p, const char *end, char out[21])
+bool jin_excerpt(const char *p, const char *end, char *out, size_t size)
 {
 	size_t n = 0;
 
-	for (; p < end && n < 20; p++, n++)
+	for (; p < end && n + 1 < size; p++, n++)
 		out[n] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
 	out[n] = '\0';
+	return p < end;
 }
 
 static void line_column(const char *text, const char *at, int *line, int *col)
@@ -182,7 +182,7 @@ int jin_doc_parse(struct jin_doc *doc, const char *file, const char *text, size_
 		else {
 			char near[21];
 
-			excerpt(end, text + len, near);
+			jin_excerpt(end, text + len, near, sizeof(near));
 			rc = ts_error_set(err, TS_ESYNTAX, "%s:%d:%d: syntax error near '%s'", file,
 					  line, col, near);
 		}
@@ -197,7 +197,7 @@ int jin_doc_parse(struct jin_doc *doc, const char *file, const char *text, size_
 		int line, col;
 
 		line_column(text, end, &line, &col);
-		excerpt(end, text + len, after);
+		jin_excerpt(end, text + len, after, sizeof(after));
 		rc = ts_error_set(err, TS_ESYNTAX,
 				  "%s:%d:%d: syntax error: text after the JSON value: '%s'", file,
 				  line, col, after);

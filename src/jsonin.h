@@ -43,6 +43,11 @@ int jin_doc_parse(struct jin_doc *doc, const char *file, const char *text, size_
  * caller frees it) and its length into *len. */
 int jin_read_file(const char *file, char **text, size_t *len, struct ts_error *err);
 
+/* Copies the text [p, end) into out[size] (at most size - 1 bytes,
+ * NUL-terminated) for quoting input in a message, control characters shown
+ * as '?'.  Returns true when the text was cut short. */
+bool jin_excerpt(const char *p, const char *end, char *out, size_t size);
+
 /* Reads the whole file (jin_read_file) and parses it. */
 int jin_doc_load(struct jin_doc *doc, const char *file, struct ts_error *err);
 

@@ -1,20 +1,27 @@
 /* The tiersim command line.  The usage texts here are the reference for
  * docs/cli.md and the README; keep them in step. */
+#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <inttypes.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "dist.h"
+#include "fit.h"
+#include "outfile.h"
 #include "policy.h"
 #include "profile.h"
 #include "run.h"
 #include "scenario.h"
 #include "status.h"
+#include "trace.h"
 
 static const char usage_main[] =
     "usage: tiersim COMMAND [ARGS]\n"
@@ -26,6 +33,7 @@ static const char usage_main[] =
     "  validate SCENARIO...         check scenario files without running them\n"
     "  list policies|distributions|profiles\n"
     "                               show what scenarios can name\n"
+    "  fit-delay TRACE [options]    fit delay laws to a measured trace\n"
     "  version                      print the version\n"
     "  help [COMMAND]               show this text or a command's\n"
     "\n"
@@ -65,6 +73,23 @@ static const char usage_list[] =
     "  profiles        shipped latency profiles (models/profiles)\n"
     "\n"
     "exit codes: 0 success, 2 usage error, 3 a shipped profile is invalid\n";
+
+static const char usage_fit_delay[] =
+    "usage: tiersim fit-delay TRACE [--family F|all] [--json] [--plot FILE]\n"
+    "\n"
+    "Fits delay laws to TRACE (one delay in ms per line, or raw ping output) and\n"
+    "ranks them by Kolmogorov-Smirnov distance D: stable (McCulloch's quantile\n"
+    "method), normal, lognormal, exponential, gamma and weibull (maximum\n"
+    "likelihood).  Prints the quantiles, the ranked table and notes.\n"
+    "\n"
+    "  --family F    fit only F: stable, normal, lognormal, exponential, gamma,\n"
+    "                weibull, or all (default)\n"
+    "  --json        print only the best law (or F) as a link \"delay\" object\n"
+    "  --plot FILE   draw the empirical CDF against the fitted CDFs into the PNG\n"
+    "                FILE with gnuplot, from FILE.gp and FILE.dat written beside it\n"
+    "                (without gnuplot on PATH only those two are written)\n"
+    "\n"
+    "exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid trace\n";
 
 static const char usage_version[] = "usage: tiersim version\n\nPrints the version.\n";
 
@@ -258,15 +283,416 @@ static int cmd_list(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "distributions") == 0) {
 		for (int k = 0; k < DIST_KIND_COUNT; k++)
-			printf("%-10s %s\n", dist_name((enum dist_kind)k),
+			printf("%-12s %s\n", dist_name((enum dist_kind)k),
 			       dist_description((enum dist_kind)k));
 		printf("any law also takes floor_ms (draws at or below are resampled) and "
 		       "cap_ms (draws above become cap_ms)\n");
+		printf("\npresets (a link's \"preset\"; the link's own delay and bandwidth_Bps "
+		       "override the preset's):\n");
+		for (size_t i = 0; dist_presets[i] != NULL; i++) {
+			const struct dist_preset *p = dist_presets[i];
+			char law[512];
+
+			dist_format(&p->delay, law, sizeof(law));
+			if (p->bandwidth_Bps > 0)
+				printf("%-17s %s, bandwidth_Bps %.15g\n", p->name, law,
+				       p->bandwidth_Bps);
+			else
+				printf("%-17s %s, no bandwidth (the link gives bandwidth_Bps)\n",
+				       p->name, law);
+			printf("%-17s source: %s\n", "", p->source);
+		}
 		return TS_EXIT_OK;
 	}
 	if (strcmp(argv[0], "profiles") == 0)
 		return list_profiles();
 	return usage_error(usage_list, "unknown list \"%s\"", argv[0]);
+}
+
+extern char **environ;
+
+/* The shortest "%.*g" text of x that reads back as exactly x. */
+static void format_roundtrip(double x, char *buf, size_t size)
+{
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, size, "%.*g", digits, x);
+		if (strtod(buf, NULL) == x)
+			return;
+	}
+}
+
+static void print_quantised_note(const struct fit *fit)
+{
+	const struct fit_dequant *dq = &fit->dq;
+
+	printf("- quantised: %zu of %zu delays are tied; every delay ", dq->n_tied, fit->n);
+	if (dq->step_ms > 0 && dq->sig_digits > 0)
+		printf("is a multiple of\n  %g ms with at most %d significant digits.\n",
+		       dq->step_ms, dq->sig_digits);
+	else if (dq->step_ms > 0)
+		printf("is a multiple of\n  %g ms.\n", dq->step_ms);
+	else
+		printf("has at most\n  %d significant digits.\n", dq->sig_digits);
+	printf("  Before fitting, each run of k equal values v was spread evenly over\n"
+	       "  v +- q/2: the j-th (j = 0..k-1) became v + q ((j + 0.5) / k - 0.5), q\n"
+	       "  being v's rounding step (%g",
+	       dq->min_step_ms);
+	if (dq->max_step_ms > dq->min_step_ms)
+		printf(" to %g", dq->max_step_ms);
+	printf(" ms here).  The quantiles above are of the\n  delays as read.\n");
+}
+
+static void print_stable_note(const struct fit_mcculloch *m)
+{
+	printf("- stable: McCulloch's (1986) quantile estimate, from nu_alpha %.4g and\n"
+	       "  nu_beta %.4g.\n",
+	       m->nu_alpha, m->nu_beta);
+	if (m->clamped)
+		printf("  These lie outside his tables (no stable law has them), so alpha and\n"
+		       "  beta are the nearest values the tables give.\n");
+	printf("  GSL has no stable CDF: D is the two-sample distance to %d draws of\n"
+	       "  the fitted law (fixed seed), which adds up to about 0.004, and p uses\n"
+	       "  the size n m / (n + m).\n",
+	       FIT_STABLE_REF_DRAWS);
+}
+
+static void print_fit_table(const char *path, const struct trace *t, const struct fit *fit)
+{
+	printf("%s: %zu delays%s\n", path, fit->n, t->ping ? " (ping replies)" : "");
+	printf("quantiles (ms): 5%% %g, 25%% %g, 50%% %g, 75%% %g, 95%% %g\n\n", fit->q[0],
+	       fit->q[1], fit->q[2], fit->q[3], fit->q[4]);
+	printf("%-12s %-7s %-7s %s\n", "family", "KS D", "p", "parameters");
+	for (size_t i = 0; i < fit->n_laws; i++) {
+		const struct fit_law *l = &fit->law[i];
+		char p[16];
+
+		if (l->ks_p < 0.001)
+			snprintf(p, sizeof(p), "<0.001");
+		else
+			snprintf(p, sizeof(p), "%.3f", l->ks_p);
+		printf("%-12s %-7.4f %-7s", fit_family_name(l->family), l->ks_d, p);
+		for (size_t k = 0; k < fit_param_count(l->family); k++)
+			printf(" %s %.6g", fit_param_name(l->family, k), l->param[k]);
+		printf("\n");
+	}
+	printf("\nnotes:\n");
+	if (fit->dq.applied)
+		print_quantised_note(fit);
+	printf("- D is the largest gap between the empirical CDF and the fitted CDF; smaller\n"
+	       "  is better.  p is the asymptotic Kolmogorov p-value, too large here because\n"
+	       "  the parameters were estimated from the same data (Lilliefors): compare\n"
+	       "  families by D and read a small p as a clear misfit.\n");
+	for (size_t i = 0; i < fit->n_laws; i++)
+		if (fit->law[i].family == FIT_STABLE)
+			print_stable_note(&fit->stable);
+	for (size_t i = 0; i < fit->n_skips; i++)
+		printf("- %s not fitted: %s\n", fit_family_name(fit->skip[i].family),
+		       fit->skip[i].why.msg);
+}
+
+/* The law as a link "delay" object on one line; a law that reaches below
+ * 0 ms gets "floor_ms": 0, since delays are positive. */
+static int print_fit_json(const struct fit_law *l, struct ts_error *err)
+{
+	cJSON *o = cJSON_CreateObject();
+	bool ok = o != NULL && cJSON_AddStringToObject(o, "law", fit_family_name(l->family));
+	char *text = NULL;
+
+	for (size_t k = 0; ok && k < fit_param_count(l->family); k++) {
+		char num[32];
+
+		format_roundtrip(l->param[k], num, sizeof(num));
+		ok = cJSON_AddRawToObject(o, fit_param_name(l->family, k), num) != NULL;
+	}
+	if (ok && fit_below_zero(l->family))
+		ok = cJSON_AddNumberToObject(o, "floor_ms", 0) != NULL;
+	if (ok)
+		text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (text == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	printf("%s\n", text);
+	cJSON_free(text);
+	return 0;
+}
+
+/* Writes s as a gnuplot single-quoted string, where '' stands for '. */
+static void gp_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		fputc((unsigned char)*s < 0x20 ? '?' : *s, f);
+	}
+	fputc('\'', f);
+}
+
+/* The directory part of path (as a new string) and its last component. */
+static char *split_path(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		*base = path;
+		return strdup(".");
+	}
+	*base = slash + 1;
+	return slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+}
+
+#define PLOT_POINTS 400
+
+static void write_plot_data(FILE *f, const struct trace *t, const struct fit *fit, bool logx)
+{
+	double lo = t->sorted[0], hi = t->sorted[t->n - 1];
+
+	fprintf(f, "# delay_ms, P(delay <= delay_ms): block 0 the trace (steps), then one\n"
+		   "# block per fitted law in the order of the table\n");
+	for (size_t i = 0; i < t->n; i++)
+		fprintf(f, "%.17g %.17g\n", t->sorted[i], (double)(i + 1) / (double)t->n);
+	for (size_t k = 0; k < fit->n_laws; k++) {
+		fprintf(f, "\n\n# %s\n", fit_family_name(fit->law[k].family));
+		for (int i = 0; i < PLOT_POINTS; i++) {
+			double u = (double)i / (PLOT_POINTS - 1);
+			double x = logx ? lo * pow(hi / lo, u) : lo + (hi - lo) * u;
+
+			fprintf(f, "%.17g %.17g\n", x, fit_cdf(fit, k, x));
+		}
+	}
+}
+
+static void write_plot_script(FILE *f, const char *trace_path, const struct fit *fit,
+			      const char *png, const char *dat, bool logx, double lo, double hi)
+{
+	fprintf(f, "# Empirical CDF of a delay trace against the laws tiersim fit-delay\n"
+		   "# fitted.  Render with: gnuplot THIS_FILE (or gnuplot -e \"out='x.png'\" ...)\n"
+		   "if (!exists(\"out\")) out = ");
+	gp_quote(f, png);
+	fprintf(f, "\nif (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
+		   "\tset terminal pngcairo size 1000,640 noenhanced\n"
+		   "} else {\n"
+		   "\tset terminal png size 1000,640 noenhanced\n"
+		   "}\n"
+		   "set output out\n"
+		   "set title ");
+	gp_quote(f, trace_path);
+	fprintf(f, " . ': measured delays (n = %zu) and fitted laws'\n", fit->n);
+	fprintf(f, "set xlabel 'delay (ms)%s'\n", logx ? ", log scale" : "");
+	fprintf(f, "set ylabel 'P(delay <= x)'\n"
+		   "set key right bottom\n"
+		   "set grid\n");
+	if (logx)
+		fprintf(f, "set logscale x\n");
+	fprintf(f, "set xrange [%.17g:%.17g]\nset yrange [0:1]\nplot ", lo, hi);
+	gp_quote(f, dat);
+	fprintf(f, " index 0 using 1:2 with steps lw 2 lc rgb 'black' title 'measured'");
+	for (size_t k = 0; k < fit->n_laws; k++)
+		fprintf(f, ", \\\n     '' index %zu using 1:2 with lines lw 2 title '%s (D %.4f)'",
+			k + 1, fit_family_name(fit->law[k].family), fit->law[k].ks_d);
+	fprintf(f, "\n");
+}
+
+/* The path of an executable `name` on PATH, or NULL. */
+static char *find_on_path(const char *name)
+{
+	const char *p = getenv("PATH");
+
+	while (p != NULL && *p != '\0') {
+		size_t len = strcspn(p, ":");
+		char *cand = malloc(len + strlen(name) + 3);
+
+		if (cand == NULL)
+			return NULL;
+		/* An empty PATH entry means the working directory. */
+		sprintf(cand, "%.*s/%s", len == 0 ? 1 : (int)len, len == 0 ? "." : p, name);
+		if (access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		p += len + (p[len] == ':');
+	}
+	return NULL;
+}
+
+/* Runs gnuplot on the script, its output going to the temporary file of
+ * `png`, which outfile_commit then renames: a failed render leaves no
+ * half-written PNG under its final name. */
+static int run_gnuplot(const char *gnuplot, const char *script, struct outfile *png,
+		       struct ts_error *err)
+{
+	size_t n = strlen(png->tmp_path) * 2 + 16;
+	char *assign = malloc(n), *p;
+	char *argv[] = {"gnuplot", "-e", assign, (char *)script, NULL};
+	pid_t pid;
+	int rc, status;
+
+	if (assign == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	p = assign + sprintf(assign, "out='");
+	for (const char *s = png->tmp_path; *s != '\0'; s++) {
+		if (*s == '\'')
+			*p++ = '\'';
+		*p++ = *s;
+	}
+	strcpy(p, "'");
+	rc = posix_spawn(&pid, gnuplot, NULL, NULL, argv, environ);
+	free(assign);
+	if (rc != 0)
+		return ts_error_set(err, TS_ERUNTIME, "cannot start %s: %s", gnuplot, strerror(rc));
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return ts_error_set(err, TS_ERUNTIME, "waiting for gnuplot: %s",
+					    strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return ts_error_set(err, TS_ERUNTIME, "gnuplot failed on %s", script);
+	return outfile_commit(png, err);
+}
+
+static int write_plot(const char *plot, const char *trace_path, const struct trace *t,
+		      const struct fit *fit, FILE *msg, struct ts_error *err)
+{
+	const char *base;
+	char *dir = split_path(plot, &base);
+	size_t n = strlen(base) + 5;
+	char *gp_name = malloc(n), *dat_name = malloc(n), *gp_path = NULL, *dat_path = NULL;
+	char *gnuplot = NULL;
+	struct outfile gp = {0}, dat = {0}, png = {0};
+	double lo = t->sorted[0], hi = t->sorted[t->n - 1];
+	bool logx = lo > 0 && hi / lo >= 10;
+	int rc = TS_ENOMEM;
+
+	if (dir == NULL || gp_name == NULL || dat_name == NULL) {
+		ts_error_set(err, rc, "out of memory");
+		goto out;
+	}
+	snprintf(gp_name, n, "%s.gp", base);
+	snprintf(dat_name, n, "%s.dat", base);
+	rc = outfile_open(&dat, dir, dat_name, err);
+	if (rc == 0)
+		rc = outfile_open(&gp, dir, gp_name, err);
+	if (rc < 0)
+		goto out;
+	/* The script names the data by the path as given, so it renders from
+	 * the directory tiersim ran in, and the bytes do not depend on it. */
+	gp_path = malloc(strlen(plot) + 5);
+	dat_path = malloc(strlen(plot) + 5);
+	if (gp_path == NULL || dat_path == NULL) {
+		rc = ts_error_set(err, TS_ENOMEM, "out of memory");
+		goto out;
+	}
+	sprintf(gp_path, "%s.gp", plot);
+	sprintf(dat_path, "%s.dat", plot);
+	write_plot_data(dat.f, t, fit, logx);
+	write_plot_script(gp.f, trace_path, fit, plot, dat_path, logx, lo, hi);
+	rc = outfile_commit(&dat, err);
+	if (rc == 0)
+		rc = outfile_commit(&gp, err);
+	if (rc < 0)
+		goto out;
+	gnuplot = find_on_path("gnuplot");
+	if (gnuplot == NULL) {
+		fprintf(msg,
+			"plot: gnuplot is not on PATH; wrote %s and %s, render them with:\n"
+			"  gnuplot %s\n",
+			gp_path, dat_path, gp_path);
+		goto out;
+	}
+	rc = outfile_open(&png, dir, base, err);
+	if (rc == 0)
+		rc = run_gnuplot(gnuplot, gp_path, &png, err);
+	if (rc == 0)
+		fprintf(msg, "plot: wrote %s (from %s and %s)\n", plot, gp_path, dat_path);
+out:
+	outfile_discard(&dat);
+	outfile_discard(&gp);
+	outfile_discard(&png);
+	free(gnuplot);
+	free(gp_path);
+	free(dat_path);
+	free(gp_name);
+	free(dat_name);
+	free(dir);
+	return rc;
+}
+
+/* Control characters in a path would break the gnuplot script. */
+static bool plain_path(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20)
+			return false;
+	return true;
+}
+
+static int cmd_fit_delay(int argc, char **argv)
+{
+	const char *path = NULL, *plot = NULL;
+	unsigned families = (1u << FIT_FAMILY_COUNT) - 1;
+	bool json = false;
+	struct trace t = {0};
+	struct fit fit = {0};
+	struct ts_error err = {0};
+	int rc;
+
+	if (wants_help(argc, argv)) {
+		fputs(usage_fit_delay, stdout);
+		return TS_EXIT_OK;
+	}
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--family") == 0 || strcmp(a, "--plot") == 0) {
+			if (i + 1 == argc)
+				return usage_error(usage_fit_delay, "option %s needs a value", a);
+			i++;
+		}
+		if (strcmp(a, "--family") == 0) {
+			enum fit_family f;
+
+			if (strcmp(argv[i], "all") == 0) {
+				families = (1u << FIT_FAMILY_COUNT) - 1;
+			} else if (fit_family_find(argv[i], &f)) {
+				families = 1u << f;
+			} else {
+				return usage_error(usage_fit_delay,
+						   "--family wants stable, normal, lognormal, "
+						   "exponential, gamma, weibull or all, got \"%s\"",
+						   argv[i]);
+			}
+		} else if (strcmp(a, "--plot") == 0) {
+			plot = argv[i];
+			if (plot[0] == '\0' || plot[strlen(plot) - 1] == '/' || !plain_path(plot))
+				return usage_error(usage_fit_delay,
+						   "--plot wants a file name without control "
+						   "characters, got \"%s\"",
+						   plot);
+		} else if (strcmp(a, "--json") == 0) {
+			json = true;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return usage_error(usage_fit_delay, "unknown option %s", a);
+		} else if (path == NULL) {
+			path = a;
+		} else {
+			return usage_error(usage_fit_delay, "unexpected argument \"%s\"", a);
+		}
+	}
+	if (path == NULL)
+		return usage_error(usage_fit_delay, "%s", "fit-delay needs a TRACE file");
+	rc = trace_load(path, &t, &err);
+	if (rc == 0) {
+		rc = fit_run(&fit, t.ms, t.n, families, &err);
+		if (rc < 0)
+			ts_error_prefix(&err, "%s: ", path);
+	}
+	if (rc == 0 && json)
+		rc = print_fit_json(&fit.law[0], &err);
+	else if (rc == 0)
+		print_fit_table(path, &t, &fit);
+	if (rc == 0 && plot != NULL)
+		rc = write_plot(plot, path, &t, &fit, json ? stderr : stdout, &err);
+	fit_release(&fit);
+	trace_release(&t);
+	return report(rc, &err);
 }
 
 static int cmd_version(int argc, char **argv)
@@ -291,6 +717,7 @@ static const struct command commands[] = {
     {"run", cmd_run, usage_run},
     {"validate", cmd_validate, usage_validate},
     {"list", cmd_list, usage_list},
+    {"fit-delay", cmd_fit_delay, usage_fit_delay},
     {"version", cmd_version, usage_version},
 };
 

@@ -25,7 +25,8 @@ struct policy_candidate {
 	 * instances. */
 	uint32_t load;
 	/* Expected uplink plus downlink time in ms (0 on the device itself):
-	 * the link law's estimate (dist_estimate) plus bytes / bandwidth. */
+	 * the estimates (dist_estimate) of the link's law in each direction
+	 * plus bytes / bandwidth. */
 	double transfer_ms;
 	/* Expected wait in the instance's queue before service starts, ms. */
 	double wait_ms;

@@ -2,7 +2,7 @@
  *
  * Every source of randomness has its own GSL generator (gsl_rng_taus2:
  * simulation quality, 24 bytes of state), seeded from the master seed and
- * the stream's name ("arrivals/od/rpi1", "link/rpi1-up2", ...).  A stream's
+ * the stream's name ("arrivals/od/rpi1", "link/rpi1/up2", ...).  A stream's
  * numbers therefore do not depend on which other streams exist or how
  * often they are drawn from: changing the policy leaves the arrivals
  * untouched (common random numbers), so policy comparisons are paired.

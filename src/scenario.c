@@ -34,6 +34,10 @@ void scenario_free(struct scenario *s)
 		free(s->nodes[i].accels);
 	for (size_t i = 0; i < s->n_apps; i++)
 		free(s->apps[i].sources);
+	for (size_t i = 0; i < s->n_links; i++) {
+		dist_release(&s->links[i].delay);
+		dist_release(&s->links[i].delay_reverse);
+	}
 	for (size_t i = 0; i < s->n_profiles; i++) {
 		profile_free(s->profiles[i]);
 		free(s->profile_paths[i]);
@@ -45,6 +49,7 @@ void scenario_free(struct scenario *s)
 	free(s->links);
 	free(s->apps);
 	free(s->path);
+	free(s->dir);
 	free(s);
 }
 
@@ -57,6 +62,11 @@ long scenario_link(const struct scenario *s, size_t a, size_t b)
 			return (long)i;
 	}
 	return -1;
+}
+
+const struct dist *scenario_link_delay(const struct scn_link *l, size_t from)
+{
+	return from == l->b && l->has_reverse ? &l->delay_reverse : &l->delay;
 }
 
 const struct scn_accel *scenario_executor(const struct scenario *s, size_t node, size_t model,
@@ -134,10 +144,7 @@ static int load_profile(struct scenario *s, const struct jin_at *at, const char 
 	if (strchr(ref, '/') == NULL) {
 		snprintf(path, sizeof(path), "%s/%s.json", scenario_profile_dir(), ref);
 	} else {
-		const char *slash = strrchr(s->path, '/');
-		int dir = slash == NULL ? 0 : (int)(slash - s->path + 1);
-
-		snprintf(path, sizeof(path), "%.*s%s", dir, s->path, ref);
+		snprintf(path, sizeof(path), "%s%s", s->dir, ref);
 	}
 	for (size_t i = 0; i < s->n_profiles; i++) {
 		if (strcmp(s->profile_paths[i], path) == 0) {
@@ -290,15 +297,60 @@ static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_e
 	return rc;
 }
 
+/* The link's delay laws and bandwidth: its own keys, else its preset's. */
+static int load_link_network(struct scenario *s, struct scn_link *link, const struct jin_at *l,
+			     struct ts_error *err)
+{
+	const struct dist_preset *preset = NULL;
+	struct jin_at name, delay, reverse, bandwidth;
+	const char *text;
+	int rc = jin_member(l, "preset", false, &name, err);
+
+	if (rc == 0 && name.node != NULL)
+		rc = jin_string(&name, SCN_ID_MAX, &text, err);
+	if (rc == 0 && name.node != NULL) {
+		preset = dist_preset_find(text);
+		if (preset == NULL) {
+			rc = dist_preset_unknown(text, err);
+			ts_error_prefix(err, "%s: %s: ", s->path, name.path);
+		}
+	}
+	if (rc == 0)
+		rc = jin_member(l, "delay", preset == NULL, &delay, err);
+	if (rc == 0 && delay.node != NULL)
+		rc = dist_parse(&delay, s->dir, &link->delay, err);
+	else if (rc == 0)
+		link->delay = preset->delay;
+	if (rc == 0)
+		rc = jin_member(l, "delay_reverse", false, &reverse, err);
+	if (rc == 0 && reverse.node != NULL) {
+		rc = dist_parse(&reverse, s->dir, &link->delay_reverse, err);
+		link->has_reverse = rc == 0;
+	}
+	if (rc == 0)
+		rc = jin_member(l, "bandwidth_Bps", false, &bandwidth, err);
+	if (rc == 0 && bandwidth.node == NULL && preset != NULL && preset->bandwidth_Bps == 0)
+		rc = jin_fail(l, TS_EINVALID, err,
+			      "preset \"%s\" has no bandwidth: the link must give bandwidth_Bps",
+			      preset->name);
+	if (rc == 0) {
+		link->bandwidth_Bps = preset != NULL ? preset->bandwidth_Bps : 0;
+		rc = jin_get_number(l, "bandwidth_Bps", preset == NULL, 1, 1e15,
+				    &link->bandwidth_Bps, err);
+	}
+	return rc;
+}
+
 static int load_links(struct scenario *s, const struct jin_at *root, struct ts_error *err)
 {
-	static const char *const keys[] = {"between", "delay", "bandwidth_Bps", NULL};
+	static const char *const keys[] = {"between",	    "preset",	     "delay",
+					   "delay_reverse", "bandwidth_Bps", NULL};
 	struct jin_at arr;
 	int rc = get_list(root, "links", 0, &arr, (void **)&s->links, &s->n_links,
 			  sizeof(*s->links), err);
 
 	for (size_t i = 0; rc == 0 && i < s->n_links; i++) {
-		struct jin_at l = jin_element(&arr, i), between, delay;
+		struct jin_at l = jin_element(&arr, i), between;
 		struct scn_link *link = &s->links[i];
 		size_t n;
 
@@ -326,12 +378,7 @@ static int load_links(struct scenario *s, const struct jin_at *root, struct ts_e
 					      s->nodes[link->a].id, s->nodes[link->b].id);
 		}
 		if (rc == 0)
-			rc = jin_member(&l, "delay", true, &delay, err);
-		if (rc == 0)
-			rc = dist_parse(&delay, &link->delay, err);
-		if (rc == 0)
-			rc = jin_get_number(&l, "bandwidth_Bps", true, 1, 1e15,
-					    &link->bandwidth_Bps, err);
+			rc = load_link_network(s, link, &l, err);
 	}
 	return rc;
 }
@@ -594,10 +641,15 @@ int scenario_load(const char *path, struct scenario **out, struct ts_error *err)
 	if (s == NULL)
 		return ts_error_set(err, TS_ENOMEM, "out of memory");
 	s->path = strdup(path);
-	if (s->path == NULL) {
+	s->dir = strdup(path);
+	if (s->path == NULL || s->dir == NULL) {
+		free(s->path);
+		free(s->dir);
 		free(s);
 		return ts_error_set(err, TS_ENOMEM, "out of memory");
 	}
+	/* Keep everything up to the last '/', or nothing. */
+	s->dir[strrchr(path, '/') == NULL ? 0 : strrchr(path, '/') - path + 1] = '\0';
 	rc = jin_read_file(path, &text, &len, err);
 	if (rc == 0) {
 		rng_sha256_hex(text, len, s->sha256);

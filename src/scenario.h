@@ -53,8 +53,10 @@ struct scn_node {
 };
 
 struct scn_link {
-	size_t a, b; /* node indices, a != b; transfers go either way */
-	struct dist delay;
+	size_t a, b;		   /* node indices, a != b; transfers go either way */
+	struct dist delay;	   /* a -> b, and b -> a unless has_reverse */
+	struct dist delay_reverse; /* b -> a when has_reverse */
+	bool has_reverse;
 	double bandwidth_Bps;
 };
 
@@ -75,6 +77,8 @@ struct scn_app {
 
 struct scenario {
 	char *path;
+	char
+	    *dir; /* path up to its last '/' (or ""): relative profile and trace paths start here */
 	char sha256[65]; /* of the file's bytes */
 	char name[SCN_ID_MAX + 1];
 	uint64_t seed;
@@ -107,6 +111,10 @@ void scenario_free(struct scenario *s);
 
 /* Index of the link joining nodes a and b, or -1. */
 long scenario_link(const struct scenario *s, size_t a, size_t b);
+
+/* The delay law of transfers over link l that leave node `from` (one of
+ * its ends). */
+const struct dist *scenario_link_delay(const struct scn_link *l, size_t from);
 
 /* The accelerator of node n that has a profile table for `model`, with the
  * table index in *table; NULL when the node cannot run the model. */

@@ -11,6 +11,8 @@
 #include "stats.h"
 
 #define NONE UINT32_MAX
+/* Ten times the longest run (duration_s <= 1e7), in ms. */
+#define MAX_TRANSFER_MS 1e11
 
 const char *const sim_metric_names[SIM_M_COUNT_ALL] = {
 #define SIM_METRIC_NAME(e, name) name,
@@ -125,6 +127,7 @@ struct sim {
 	uint32_t *poisson_inst; /* app x node -> instance, NONE when absent */
 
 	struct node_rt *nodes;
+	/* Per link and direction, at [2 * link + link_dir()]. */
 	gsl_rng **link_rng;
 	double *link_estimate_ms;
 	gsl_rng *policy_rng;
@@ -276,21 +279,36 @@ static void complete(struct sim *m, uint32_t ri)
 	request_release(m, ri);
 }
 
-/* Draws one transfer time over link li. */
-static int transfer(struct sim *m, uint32_t li, double bytes, sim_time_t *dt)
+/* 0 for transfers from a link's end a to b, 1 for b to a. */
+static size_t link_dir(const struct scn_link *l, size_t from)
+{
+	return from == l->a ? 0 : 1;
+}
+
+static int floor_error(struct sim *m, const struct scn_link *l, size_t dir)
+{
+	const char *a = m->s->nodes[l->a].id, *b = m->s->nodes[l->b].id;
+
+	return ts_error_set(m->err, TS_ERUNTIME,
+			    "link %s->%s: %d delay draws in a row fell at or below floor_ms %.17g",
+			    dir == 0 ? a : b, dir == 0 ? b : a, DIST_MAX_TRIES,
+			    scenario_link_delay(l, dir == 0 ? l->a : l->b)->floor_ms);
+}
+
+/* Draws one transfer time over link li, leaving node `from`. */
+static int transfer(struct sim *m, uint32_t li, size_t from, double bytes, sim_time_t *dt)
 {
 	const struct scn_link *l = &m->s->links[li];
+	size_t dir = link_dir(l, from);
 	double ms;
 
-	if (dist_sample(&l->delay, m->link_rng[li], &ms) < 0)
-		return ts_error_set(m->err, TS_ERUNTIME,
-				    "link %s-%s: %d delay draws in a row fell at or below "
-				    "floor_ms %.17g",
-				    m->s->nodes[l->a].id, m->s->nodes[l->b].id, DIST_MAX_TRIES,
-				    l->delay.floor_ms);
+	if (dist_sample(scenario_link_delay(l, from), m->link_rng[2 * li + dir], &ms) < 0)
+		return floor_error(m, l, dir);
 	/* A negative draw of an untruncated law means no delay, not time
-	 * travel. */
-	ms = fmax(ms, 0) + 1e3 * bytes / l->bandwidth_Bps;
+	 * travel.  A heavy tail may draw beyond any run (even infinity):
+	 * such a transfer ends after the run whatever its length, and the
+	 * bound keeps the clock inside int64. */
+	ms = fmin(fmax(ms, 0) + 1e3 * bytes / l->bandwidth_Bps, MAX_TRANSFER_MS);
 	*dt = sim_from_ms(ms);
 	return 0;
 }
@@ -448,7 +466,10 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 	if (route->link != NONE) {
 		const struct scn_link *l = &s->links[route->link];
 
-		c->transfer_ms = 2 * m->link_estimate_ms[route->link] +
+		size_t up = 2 * (size_t)route->link + link_dir(l, src->device);
+		size_t down = 2 * (size_t)route->link + 1 - link_dir(l, src->device);
+
+		c->transfer_ms = m->link_estimate_ms[up] + m->link_estimate_ms[down] +
 				 1e3 * (app->request_bytes + s->models[app->model].output_bytes) /
 				     l->bandwidth_Bps;
 	}
@@ -577,7 +598,7 @@ static int on_arrival(struct sim *m, uint32_t si)
 	{
 		sim_time_t dt;
 
-		rc = transfer(m, link, app->request_bytes, &dt);
+		rc = transfer(m, link, src->device, app->request_bytes, &dt);
 		return rc < 0 ? rc : schedule(m, m->now + dt, EV_UPLINK_DONE, ri);
 	}
 }
@@ -601,7 +622,7 @@ static int on_service_done(struct sim *m, uint32_t ri)
 		sim_time_t dt;
 		double bytes = m->s->models[m->s->apps[src->app].model].output_bytes;
 
-		rc = transfer(m, r->link, bytes, &dt);
+		rc = transfer(m, r->link, in->node, bytes, &dt);
 		if (rc == 0)
 			rc = schedule(m, m->now + dt, EV_DOWNLINK_DONE, ri);
 	}
@@ -626,8 +647,8 @@ static int setup(struct sim *m)
 
 	m->q = evq_new();
 	m->nodes = calloc(s->n_nodes, sizeof(*m->nodes));
-	m->link_rng = calloc(s->n_links + 1, sizeof(*m->link_rng));
-	m->link_estimate_ms = calloc(s->n_links + 1, sizeof(*m->link_estimate_ms));
+	m->link_rng = calloc(2 * s->n_links + 1, sizeof(*m->link_rng));
+	m->link_estimate_ms = calloc(2 * s->n_links + 1, sizeof(*m->link_estimate_ms));
 	m->app_open = calloc(s->n_apps, sizeof(*m->app_open));
 	m->poisson_inst = malloc(s->n_apps * s->n_nodes * sizeof(*m->poisson_inst));
 	m->g_apps = calloc(s->n_apps, sizeof(*m->g_apps));
@@ -654,27 +675,25 @@ static int setup(struct sim *m)
 		if (m->nodes[n].rng == NULL || m->g_nodes[n].acc == NULL)
 			return oom(m);
 	}
-	for (size_t l = 0; l < s->n_links; l++) {
-		const char *a = s->nodes[s->links[l].a].id, *b = s->nodes[s->links[l].b].id;
+	for (size_t i = 0; i < 2 * s->n_links; i++) {
+		const struct scn_link *l = &s->links[i / 2];
+		size_t from = i % 2 == 0 ? l->a : l->b, to = i % 2 == 0 ? l->b : l->a;
 		int rc;
 
-		snprintf(name, sizeof(name), "link/%s/%s", a, b);
-		m->link_rng[l] = rng_stream_new(m->opt->seed, name);
-		if (m->link_rng[l] == NULL)
+		snprintf(name, sizeof(name), "link/%s/%s", s->nodes[from].id, s->nodes[to].id);
+		m->link_rng[i] = rng_stream_new(m->opt->seed, name);
+		if (m->link_rng[i] == NULL)
 			return oom(m);
 		/* One fixed seed for every estimate: equal laws get equal
 		 * estimates, so "nearest" ties go to node order, and every
 		 * replication and policy sees the same estimates. */
-		rc =
-		    dist_estimate(&s->links[l].delay, (unsigned long)rng_derive_seed(0, "estimate"),
-				  &m->link_estimate_ms[l]);
+		rc = dist_estimate(scenario_link_delay(l, from),
+				   (unsigned long)rng_derive_seed(0, "estimate"),
+				   &m->link_estimate_ms[i]);
 		if (rc == TS_ENOMEM)
 			return oom(m);
 		if (rc < 0)
-			return ts_error_set(m->err, TS_ERUNTIME,
-					    "link %s-%s: %d delay draws in a row fell at or below "
-					    "floor_ms %.17g",
-					    a, b, DIST_MAX_TRIES, s->links[l].delay.floor_ms);
+			return floor_error(m, l, i % 2);
 	}
 	for (size_t t = 0; t < TIER_COUNT; t++) {
 		m->g_tiers[t].acc = stats_acc_new();
@@ -835,8 +854,8 @@ static void teardown(struct sim *m)
 	evq_free(m->q);
 	for (size_t n = 0; m->nodes != NULL && n < s->n_nodes; n++)
 		gsl_rng_free(m->nodes[n].rng);
-	for (size_t l = 0; m->link_rng != NULL && l < s->n_links; l++)
-		gsl_rng_free(m->link_rng[l]);
+	for (size_t i = 0; m->link_rng != NULL && i < 2 * s->n_links; i++)
+		gsl_rng_free(m->link_rng[i]);
 	for (size_t si = 0; m->sources != NULL && si < m->n_sources; si++) {
 		gsl_rng_free(m->sources[si].rng);
 		free(m->sources[si].routes);

@@ -242,8 +242,23 @@ static const struct broken_case broken[] = {
     {"normal-negative-sd.json", "$.links[0].delay.sd_ms", "expected a number in [0, ", "got -2",
      false},
     {"unknown-law.json", "$.links[0].delay.law",
-     "expected one of \"constant\", \"normal\", \"lognormal\", \"stable\"", "got \"pareto\"",
+     "expected one of \"constant\", \"uniform\", \"normal\", \"lognormal\", \"exponential\", "
+     "\"gamma\", \"weibull\", \"pareto\", \"stable\", \"empirical\"",
+     "got \"levy\"", false},
+    {"preset-unknown.json", "$.links[0].preset", "unknown preset \"6g_edge\"",
+     "(valid: 5g_edge, 5g_edge_literal, wan_cloud_device, lan_edge_device)", false},
+    {"preset-no-bandwidth.json", "$.links[0]",
+     "preset \"5g_edge\" has no bandwidth: the link must give bandwidth_Bps", NULL, false},
+    {"delay-missing.json", "$.links[0]", "missing required key \"delay\"", NULL, false},
+    {"delay-reverse-bad.json", "$.links[0].delay_reverse.shape",
+     "shape must be in (0, 1000000], got 0", NULL, false},
+    {"delay-reverse-not-object.json", "$.links[0].delay_reverse", "expected an object", NULL,
      false},
+    {"empirical-trace-missing.json", "$.links[0].delay.trace",
+     "tests/scenarios/broken/no-such-trace.txt: cannot open", NULL, false},
+    {"empirical-trace-malformed.json", "$.links[0].delay.trace",
+     "../../data/traces/broken/garbage.txt:3: expected one delay in ms per line",
+     "got \"hello world\"", false},
     {"floor-above-cap.json", "$.links[0].delay.cap_ms", "cap_ms must be above floor_ms (50)",
      "got 10", false},
     {"constant-at-floor.json", "$.links[0].delay", "value_ms (0) must be above floor_ms (0)", NULL,
@@ -635,6 +650,56 @@ START_TEST(scenario_explicit_fields)
 }
 END_TEST
 
+/* Presets, keys overriding them, per-direction laws, a relative trace. */
+START_TEST(scenario_network_fields)
+{
+	char path[PATH_SIZE];
+	struct scenario *s;
+	const struct scn_link *l;
+	size_t dev, dev2, edge, cloud;
+
+	fixture(path, sizeof(path), "network.json");
+	s = load_fixture(path);
+	dev = node_index(s, "dev");
+	dev2 = node_index(s, "dev2");
+	edge = node_index(s, "edge");
+	cloud = node_index(s, "cloud");
+
+	/* The preset's law and bandwidth, both ways. */
+	l = &s->links[scenario_link(s, dev, edge)];
+	ck_assert(!l->has_reverse);
+	ck_assert_int_eq(l->delay.kind, DIST_CONSTANT);
+	ck_assert_double_eq(l->delay.u.constant.value_ms, 0.239);
+	ck_assert_double_eq(l->bandwidth_Bps, 1e7);
+	ck_assert_ptr_eq(scenario_link_delay(l, dev), &l->delay);
+	ck_assert_ptr_eq(scenario_link_delay(l, edge), &l->delay);
+
+	/* bandwidth_Bps overrides the preset's; its law stays. */
+	l = &s->links[scenario_link(s, dev, cloud)];
+	ck_assert_double_eq(l->delay.u.constant.value_ms, 42);
+	ck_assert_double_eq(l->bandwidth_Bps, 1e6);
+
+	/* delay overrides the preset's; its bandwidth stays. */
+	l = &s->links[scenario_link(s, dev2, cloud)];
+	ck_assert_int_eq(l->delay.kind, DIST_EMPIRICAL);
+	ck_assert_uint_eq(l->delay.u.empirical.trace->n, 5);
+	ck_assert_double_eq(l->bandwidth_Bps, 2.9e6);
+
+	/* between[1] -> between[0] takes delay_reverse. */
+	l = &s->links[scenario_link(s, cloud, edge)];
+	ck_assert_uint_eq(l->a, cloud);
+	ck_assert(l->has_reverse);
+	ck_assert_int_eq(l->delay.kind, DIST_STABLE);
+	ck_assert_double_eq(l->delay.u.stable.scale_ms, 5.4);
+	ck_assert_int_eq(l->delay_reverse.kind, DIST_CONSTANT);
+	ck_assert_double_eq(l->delay_reverse.u.constant.value_ms, 3);
+	ck_assert_ptr_eq(scenario_link_delay(l, cloud), &l->delay);
+	ck_assert_ptr_eq(scenario_link_delay(l, edge), &l->delay_reverse);
+	ck_assert_double_eq(l->bandwidth_Bps, 1e8);
+	scenario_free(s);
+}
+END_TEST
+
 START_TEST(scenario_shipped_loads)
 {
 	char path[PATH_SIZE];
@@ -764,6 +829,9 @@ static const struct cli_case cli[] = {
     {{"list", "--help", NULL}, TS_EXIT_OK, "usage: tiersim list"},
     {{"list", "policies", NULL}, TS_EXIT_OK, "layer-minimum"},
     {{"list", "distributions", NULL}, TS_EXIT_OK, "stable"},
+    {{"list", "distributions", NULL},
+     TS_EXIT_OK,
+     "wan_cloud_device  {\"law\": \"constant\", \"value_ms\": 42}, bandwidth_Bps 2900000"},
     {{"list", "profiles", NULL}, TS_EXIT_OK, "up2-myriadx"},
     {{"version", NULL}, TS_EXIT_OK, "tiersim "},
     {{"--version", NULL}, TS_EXIT_OK, "tiersim "},
@@ -814,6 +882,7 @@ static Suite *scenario_suite(void)
 	tcase_add_loop_test(tc, scenario_load_rejects_broken, 0, NROW(broken));
 	tcase_add_test(tc, scenario_minimal_fields);
 	tcase_add_test(tc, scenario_explicit_fields);
+	tcase_add_test(tc, scenario_network_fields);
 	tcase_add_test(tc, scenario_shipped_loads);
 	tcase_add_test(tc, scenario_missing_file);
 	tcase_add_test(tc, scenario_free_null);

@@ -189,6 +189,54 @@ START_TEST(sim_lifecycle_hand_computed)
 }
 END_TEST
 
+/* Field `k` (from 0) of a CSV line, as a number. */
+static long long csv_field(const char *line, int k)
+{
+	for (int i = 0; i < k; i++)
+		line = strchr(line, ',') + 1;
+	return strtoll(line, NULL, 10);
+}
+
+/* Each direction of a link takes its own law: 10 ms from between[0] to
+ * between[1], 30 ms back, whichever end the device is. */
+START_TEST(sim_delay_reverse_direction)
+{
+	char *dir = tmp_dir();
+	struct ts_error err = {0};
+	char *csv;
+	long completed[2] = {0, 0};
+
+	ck_assert_int_eq(
+	    run_into("tests/data/sim/reverse.json", dir, NULL, 0, false, 1, true, &err), 0);
+	csv = file_in(dir, "requests.csv");
+	check_csv(csv);
+	for (const char *line = strchr(csv, '\n') + 1; *line != '\0';
+	     line = strchr(line, '\n') + 1) {
+		/* replication,id,app,source,node,tier,status,...: source is 3,
+		 * created 8, uplink done 9, post done 13, downlink done 14. */
+		const char *source = strchr(strchr(strchr(line, ',') + 1, ',') + 1, ',') + 1;
+		bool second = strncmp(source, "dev2,", 5) == 0;
+
+		if (strstr(line, ",completed,") == NULL)
+			continue;
+		completed[second]++;
+		/* dev -> edge is edge's between[0] -> between[1]: 10 ms + 10 ms
+		 * of bytes; dev2 -> edge2 is between[1] -> between[0]: 30 + 10. */
+		ck_assert_int_eq(csv_field(line, 9) - csv_field(line, 8),
+				 second ? 40000000 : 20000000);
+		ck_assert_int_eq(csv_field(line, 14) - csv_field(line, 13),
+				 second ? 11000000 : 31000000);
+		ck_assert_int_eq(csv_field(line, 15), 81000000);
+	}
+	/* 2 fps for 20 s from each device; the last frame may still be on
+	 * its way. */
+	ck_assert_int_ge(completed[0], 39);
+	ck_assert_int_ge(completed[1], 39);
+	free(csv);
+	remove_dir(dir);
+}
+END_TEST
+
 START_TEST(sim_queue_bound_drops_and_conserves)
 {
 	char *dir = tmp_dir();
@@ -435,6 +483,7 @@ static Suite *sim_suite(void)
 		n_policies++;
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, sim_lifecycle_hand_computed);
+	tcase_add_test(tc, sim_delay_reverse_direction);
 	tcase_add_test(tc, sim_queue_bound_drops_and_conserves);
 	tcase_add_test(tc, sim_out_of_range_error_writes_nothing);
 	tcase_add_loop_test(tc, sim_every_policy_conserves, 0, (int)n_policies);
