@@ -154,16 +154,27 @@ static int schedule(struct sim *m, sim_time_t t, enum ev_kind kind, uint32_t obj
 	    .time = t, .cls = (uint16_t)kind, .kind = (uint16_t)kind, .obj = obj};
 	int rc = evq_push(m->q, ev, NULL);
 
-	return rc == TS_ENOMEM ? oom(m) : rc;
+	if (rc == TS_ENOMEM)
+		return oom(m);
+	if (rc < 0)
+		return ts_error_set(m->err, TS_ERUNTIME,
+				    "internal error: event %d scheduled at %" PRId64
+				    " ns, before the clock",
+				    (int)kind, t);
+	return 0;
 }
 
 static int request_new(struct sim *m, uint32_t *index)
 {
 	if (m->free_req == NONE) {
 		size_t cap = m->cap_reqs == 0 ? 64 : 2 * m->cap_reqs;
-		struct request *r = realloc(m->reqs, cap * sizeof(*r));
+		struct request *r;
 
-		if (r == NULL || cap > NONE)
+		/* Slot numbers are 32-bit, NONE excluded. */
+		if (cap > NONE)
+			return oom(m);
+		r = realloc(m->reqs, cap * sizeof(*r));
+		if (r == NULL)
 			return oom(m);
 		m->reqs = r;
 		for (size_t i = cap; i-- > m->cap_reqs;) {
@@ -235,6 +246,10 @@ static void instance_maybe_close(struct sim *m, uint32_t i)
 		m->nodes[in->node].active_instances--;
 	}
 }
+
+/* Drop totals are indexed by reason from the first one. */
+_Static_assert(SIM_T_DROPPED_NO_NODE - SIM_T_DROPPED_QUEUE_FULL == SIM_DROP_NO_NODE,
+	       "drop totals follow the drop reasons");
 
 static void drop(struct sim *m, uint32_t ri, enum sim_drop why)
 {
