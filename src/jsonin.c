@@ -138,12 +138,13 @@ static int check_duplicates(const struct jin_at *at, struct ts_error *err)
 		}
 	}
 	free(names);
+	/* Each member directly: looking it up by name (jin_member) would make
+	 * an object of n keys cost n^2. */
 	for (child = at->node->child; rc == 0 && child != NULL; child = child->next) {
-		struct jin_at sub;
+		struct jin_at sub = {.doc = at->doc, .node = child};
 
-		rc = jin_member(at, child->string, true, &sub, err);
-		if (rc == 0)
-			rc = check_duplicates(&sub, err);
+		path_join(sub.path, at->path, ".", child->string);
+		rc = check_duplicates(&sub, err);
 	}
 	return rc;
 }

@@ -5,17 +5,15 @@
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <inttypes.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "dist.h"
 #include "fit.h"
 #include "outfile.h"
+#include "plot.h"
 #include "policy.h"
 #include "profile.h"
 #include "run.h"
@@ -47,7 +45,10 @@ static const char usage_run[] =
     "\n"
     "Simulates SCENARIO and writes manifest.json, summary.json and, with\n"
     "--requests-csv, requests.csv into the results directory; prints a short\n"
-    "summary.\n"
+    "summary.  A scenario with \"jobs\" is scheduled instead: summary.json,\n"
+    "manifest.json, schedule.csv and a Gantt chart (gantt.png and gantt.svg when\n"
+    "gnuplot is on PATH, else gantt.gp and gantt.dat to render); the schedule and\n"
+    "its totals are printed.\n"
     "\n"
     "  -o DIR             results directory (default: results/<scenario name>)\n"
     "  --seed N           master seed, 0 to 2^64-1 (default: the scenario's seed)\n"
@@ -68,7 +69,8 @@ static const char usage_validate[] =
 static const char usage_list[] =
     "usage: tiersim list policies|distributions|profiles\n"
     "\n"
-    "  policies        allocation policies a scenario's policy.name can name\n"
+    "  policies        allocation policies a scenario's policy.name can name, the\n"
+    "                  kind of scenario each runs on, and their parameters\n"
     "  distributions   network delay laws for links\n"
     "  profiles        shipped latency profiles (models/profiles)\n"
     "\n"
@@ -213,8 +215,12 @@ static int cmd_validate(int argc, char **argv)
 				worst = code;
 			continue;
 		}
-		printf("%s: valid (%zu nodes, %zu links, %zu apps, policy %s)\n", argv[i],
-		       s->n_nodes, s->n_links, s->n_apps, s->policy);
+		if (s->n_jobs > 0)
+			printf("%s: valid (%zu jobs, %zu nodes, %zu links, policy %s)\n", argv[i],
+			       s->n_jobs, s->n_nodes, s->n_links, s->policy);
+		else
+			printf("%s: valid (%zu nodes, %zu links, %zu apps, policy %s)\n", argv[i],
+			       s->n_nodes, s->n_links, s->n_apps, s->policy);
 		scenario_free(s);
 	}
 	return worst;
@@ -276,9 +282,18 @@ static int cmd_list(int argc, char **argv)
 		return usage_error(usage_list, "%s",
 				   "list wants one of: policies, distributions, profiles");
 	if (strcmp(argv[0], "policies") == 0) {
-		for (size_t i = 0; policy_registry[i] != NULL; i++)
-			printf("%-15s %s\n", policy_registry[i]->name,
-			       policy_registry[i]->description);
+		printf("%-15s %-11s %s\n", "policy", "runs on", "what it does");
+		for (size_t i = 0; policy_registry[i] != NULL; i++) {
+			const struct policy_ops *p = policy_registry[i];
+
+			printf("%-15s %-11s %s\n", p->name, policy_modes(p), p->description);
+			for (size_t k = 0; k < p->n_params; k++)
+				printf("%-27s param %s: %s; %.15g to %.15g, default %.15g\n", "",
+				       p->params[k].name, p->params[k].description,
+				       p->params[k].min, p->params[k].max, p->params[k].def);
+		}
+		printf("\n\"runs on\": apps = scenarios with \"apps\" (online simulation), jobs = "
+		       "scenarios with \"jobs\" (offline job sets)\n");
 		return TS_EXIT_OK;
 	}
 	if (strcmp(argv[0], "distributions") == 0) {
@@ -307,18 +322,6 @@ static int cmd_list(int argc, char **argv)
 	if (strcmp(argv[0], "profiles") == 0)
 		return list_profiles();
 	return usage_error(usage_list, "unknown list \"%s\"", argv[0]);
-}
-
-extern char **environ;
-
-/* The shortest "%.*g" text of x that reads back as exactly x. */
-static void format_roundtrip(double x, char *buf, size_t size)
-{
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(buf, size, "%.*g", digits, x);
-		if (strtod(buf, NULL) == x)
-			return;
-	}
 }
 
 static void print_quantised_note(const struct fit *fit)
@@ -401,7 +404,7 @@ static int print_fit_json(const struct fit_law *l, struct ts_error *err)
 	for (size_t k = 0; ok && k < fit_param_count(l->family); k++) {
 		char num[32];
 
-		format_roundtrip(l->param[k], num, sizeof(num));
+		outfile_format_double(l->param[k], num, sizeof(num));
 		ok = cJSON_AddRawToObject(o, fit_param_name(l->family, k), num) != NULL;
 	}
 	if (ok && fit_below_zero(l->family))
@@ -414,18 +417,6 @@ static int print_fit_json(const struct fit_law *l, struct ts_error *err)
 	printf("%s\n", text);
 	cJSON_free(text);
 	return 0;
-}
-
-/* Writes s as a gnuplot single-quoted string, where '' stands for '. */
-static void gp_quote(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '\'')
-			fputc('\'', f);
-		fputc((unsigned char)*s < 0x20 ? '?' : *s, f);
-	}
-	fputc('\'', f);
 }
 
 /* The directory part of path (as a new string) and its last component. */
@@ -468,7 +459,7 @@ static void write_plot_script(FILE *f, const char *trace_path, const struct fit 
 	fprintf(f, "# Empirical CDF of a delay trace against the laws tiersim fit-delay\n"
 		   "# fitted.  Render with: gnuplot THIS_FILE (or gnuplot -e \"out='x.png'\" ...)\n"
 		   "if (!exists(\"out\")) out = ");
-	gp_quote(f, png);
+	plot_quote(f, png);
 	fprintf(f, "\nif (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
 		   "\tset terminal pngcairo size 1000,640 noenhanced\n"
 		   "} else {\n"
@@ -476,7 +467,7 @@ static void write_plot_script(FILE *f, const char *trace_path, const struct fit 
 		   "}\n"
 		   "set output out\n"
 		   "set title ");
-	gp_quote(f, trace_path);
+	plot_quote(f, trace_path);
 	fprintf(f, " . ': measured delays (n = %zu) and fitted laws'\n", fit->n);
 	fprintf(f, "set xlabel 'delay (ms)%s'\n", logx ? ", log scale" : "");
 	fprintf(f, "set ylabel 'P(delay <= x)'\n"
@@ -485,67 +476,12 @@ static void write_plot_script(FILE *f, const char *trace_path, const struct fit 
 	if (logx)
 		fprintf(f, "set logscale x\n");
 	fprintf(f, "set xrange [%.17g:%.17g]\nset yrange [0:1]\nplot ", lo, hi);
-	gp_quote(f, dat);
+	plot_quote(f, dat);
 	fprintf(f, " index 0 using 1:2 with steps lw 2 lc rgb 'black' title 'measured'");
 	for (size_t k = 0; k < fit->n_laws; k++)
 		fprintf(f, ", \\\n     '' index %zu using 1:2 with lines lw 2 title '%s (D %.4f)'",
 			k + 1, fit_family_name(fit->law[k].family), fit->law[k].ks_d);
 	fprintf(f, "\n");
-}
-
-/* The path of an executable `name` on PATH, or NULL. */
-static char *find_on_path(const char *name)
-{
-	const char *p = getenv("PATH");
-
-	while (p != NULL && *p != '\0') {
-		size_t len = strcspn(p, ":");
-		char *cand = malloc(len + strlen(name) + 3);
-
-		if (cand == NULL)
-			return NULL;
-		/* An empty PATH entry means the working directory. */
-		sprintf(cand, "%.*s/%s", len == 0 ? 1 : (int)len, len == 0 ? "." : p, name);
-		if (access(cand, X_OK) == 0)
-			return cand;
-		free(cand);
-		p += len + (p[len] == ':');
-	}
-	return NULL;
-}
-
-/* Runs gnuplot on the script, its output going to the temporary file of
- * `png`, which outfile_commit then renames: a failed render leaves no
- * half-written PNG under its final name. */
-static int run_gnuplot(const char *gnuplot, const char *script, struct outfile *png,
-		       struct ts_error *err)
-{
-	size_t n = strlen(png->tmp_path) * 2 + 16;
-	char *assign = malloc(n), *p;
-	char *argv[] = {"gnuplot", "-e", assign, (char *)script, NULL};
-	pid_t pid;
-	int rc, status;
-
-	if (assign == NULL)
-		return ts_error_set(err, TS_ENOMEM, "out of memory");
-	p = assign + sprintf(assign, "out='");
-	for (const char *s = png->tmp_path; *s != '\0'; s++) {
-		if (*s == '\'')
-			*p++ = '\'';
-		*p++ = *s;
-	}
-	strcpy(p, "'");
-	rc = posix_spawn(&pid, gnuplot, NULL, NULL, argv, environ);
-	free(assign);
-	if (rc != 0)
-		return ts_error_set(err, TS_ERUNTIME, "cannot start %s: %s", gnuplot, strerror(rc));
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return ts_error_set(err, TS_ERUNTIME, "waiting for gnuplot: %s",
-					    strerror(errno));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return ts_error_set(err, TS_ERUNTIME, "gnuplot failed on %s", script);
-	return outfile_commit(png, err);
 }
 
 static int write_plot(const char *plot, const char *trace_path, const struct trace *t,
@@ -589,7 +525,7 @@ static int write_plot(const char *plot, const char *trace_path, const struct tra
 		rc = outfile_commit(&gp, err);
 	if (rc < 0)
 		goto out;
-	gnuplot = find_on_path("gnuplot");
+	gnuplot = plot_find_on_path("gnuplot");
 	if (gnuplot == NULL) {
 		fprintf(msg,
 			"plot: gnuplot is not on PATH; wrote %s and %s, render them with:\n"
@@ -599,7 +535,7 @@ static int write_plot(const char *plot, const char *trace_path, const struct tra
 	}
 	rc = outfile_open(&png, dir, base, err);
 	if (rc == 0)
-		rc = run_gnuplot(gnuplot, gp_path, &png, err);
+		rc = plot_render(gnuplot, gp_path, NULL, &png, err);
 	if (rc == 0)
 		fprintf(msg, "plot: wrote %s (from %s and %s)\n", plot, gp_path, dat_path);
 out:

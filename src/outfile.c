@@ -102,3 +102,30 @@ int outfile_mkdirs(const char *dir, struct ts_error *err)
 	free(p);
 	return 0;
 }
+
+int outfile_open_json(struct outfile *o, const char *dir, const char *name, cJSON *doc,
+		      struct ts_error *err)
+{
+	char *text = doc == NULL ? NULL : cJSON_Print(doc);
+	int rc;
+
+	cJSON_Delete(doc);
+	if (text == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory writing %s", name);
+	rc = outfile_open(o, dir, name, err);
+	if (rc == 0) {
+		fputs(text, o->f);
+		fputc('\n', o->f);
+	}
+	free(text);
+	return rc;
+}
+
+void outfile_format_double(double x, char *buf, size_t size)
+{
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, size, "%.*g", digits, x);
+		if (strtod(buf, NULL) == x)
+			return;
+	}
+}

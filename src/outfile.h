@@ -4,6 +4,8 @@
 #ifndef TIERSIM_OUTFILE_H
 #define TIERSIM_OUTFILE_H
 
+#include <cjson/cJSON.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "status.h"
@@ -23,6 +25,15 @@ int outfile_commit(struct outfile *o, struct ts_error *err);
 /* Closes and deletes the temporary file; safe on a zeroed or committed
  * outfile. */
 void outfile_discard(struct outfile *o);
+
+/* Prints doc (which it frees, and which may be NULL after a failed
+ * allocation) into the temporary file of DIR/NAME; outfile_commit()
+ * renames it. */
+int outfile_open_json(struct outfile *o, const char *dir, const char *name, cJSON *doc,
+		      struct ts_error *err);
+
+/* The shortest "%.*g" text of x that reads back as exactly x. */
+void outfile_format_double(double x, char *buf, size_t size);
 
 /* Creates `dir` and its missing parents (mode 0777 less the umask). */
 int outfile_mkdirs(const char *dir, struct ts_error *err);

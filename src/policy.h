@@ -1,7 +1,10 @@
-/* Allocation policies: where a request (or a stream) runs.
+/* Allocation policies: where a request (or a stream) runs, or where each
+ * job of an offline job set runs.
  *
  * A policy is a static const ops table; the registry maps names to them.
- * The simulator allocates `state_size` zeroed bytes of private state per
+ * A policy has an online mode (`place`, scenarios with "apps"), a job-set
+ * mode (`assign`, scenarios with "jobs"), or both.  In online mode the
+ * simulator allocates `state_size` zeroed bytes of private state per
  * run.  For each placement it builds the list of candidates (the nodes able
  * to serve the request: the source device itself when it has a profile for
  * the model, and every edge or cloud node with such a profile and a link to
@@ -13,9 +16,11 @@
 #define TIERSIM_POLICY_H
 
 #include <gsl/gsl_rng.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jobset.h"
 #include "scenario.h"
 
 struct policy_candidate {
@@ -44,14 +49,32 @@ struct policy_query {
 	gsl_rng *rng;	/* the policy's own stream ("policy/<name>") */
 };
 
+/* A numeric parameter a policy declares; a scenario sets it in
+ * policy.params (docs/scenario.md). */
+struct policy_param {
+	const char *name;
+	const char *description; /* one line: what it does, why its default */
+	double min, max, def;
+	bool integer; /* only whole numbers */
+};
+
 struct policy_ops {
 	const char *name;
 	/* One line: what it does and where its constants come from. */
 	const char *description;
 	size_t state_size;
-	/* Returns the index into q->cands of the chosen node, or -1 to refuse
-	 * (the request is dropped with reason "no_node"). */
+	/* Online mode; may be NULL (no online mode).  Returns the index into
+	 * q->cands of the chosen node, or -1 to refuse (the request is
+	 * dropped with reason "no_node"). */
 	long (*place)(void *state, const struct policy_query *q);
+	/* Job-set mode; may be NULL (no job-set mode).  Writes the machine of
+	 * each job into machine[0..jobset_count(set)); params[k] is the value
+	 * of params[k] below. */
+	int (*assign)(const struct jobset *set, const double *params, enum tier *machine,
+		      struct ts_error *err);
+	/* The parameters, n_params <= SCN_POLICY_PARAMS_MAX; may be NULL. */
+	const struct policy_param *params;
+	size_t n_params;
 };
 
 /* The registered policies, NULL-terminated. */
@@ -59,6 +82,16 @@ extern const struct policy_ops *const policy_registry[];
 
 /* The policy named `name`, or NULL. */
 const struct policy_ops *policy_find(const char *name);
+
+/* "apps", "jobs" or "apps, jobs": the scenario kinds the policy runs on. */
+const char *policy_modes(const struct policy_ops *ops);
+
+/* 0 when the policy runs on a scenario with jobs (jobs true) or apps;
+ * else TS_EINVALID and a message that lists the policies that do. */
+int policy_check_mode(const struct policy_ops *ops, bool jobs, struct ts_error *err);
+
+/* Index of the parameter `name` of ops, or -1. */
+int policy_param_find(const struct policy_ops *ops, const char *name);
 
 /* Writes "unknown policy \"NAME\" (valid: a, b, ...)" into err and returns
  * TS_EINVALID. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "jobrun.h"
 #include "jsonin.h"
 #include "outfile.h"
 #include "rng.h"
@@ -197,26 +198,6 @@ static cJSON *manifest_json(const struct job *j)
 	return root;
 }
 
-/* Writes doc to the temporary file of DIR/NAME; outfile_commit() renames
- * it. */
-static int prepare_json(const char *dir, const char *name, cJSON *doc, struct outfile *o,
-			struct ts_error *err)
-{
-	char *text = doc == NULL ? NULL : cJSON_Print(doc);
-	int rc;
-
-	cJSON_Delete(doc);
-	if (text == NULL)
-		return ts_error_set(err, TS_ENOMEM, "out of memory writing %s", name);
-	rc = outfile_open(o, dir, name, err);
-	if (rc == 0) {
-		fputs(text, o->f);
-		fputc('\n', o->f);
-	}
-	free(text);
-	return rc;
-}
-
 /* An undefined value (no request, or an app's utilisation) prints as "-". */
 static void print_cell(FILE *out, double v, double scale, const char *fmt, int width)
 {
@@ -317,9 +298,9 @@ static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 	/* Every file is complete under its temporary name before the first
 	 * is renamed. */
 	if (rc == 0)
-		rc = prepare_json(j->dir, "summary.json", summary_json(j), &summary, err);
+		rc = outfile_open_json(&summary, j->dir, "summary.json", summary_json(j), err);
 	if (rc == 0)
-		rc = prepare_json(j->dir, "manifest.json", manifest_json(j), &manifest, err);
+		rc = outfile_open_json(&manifest, j->dir, "manifest.json", manifest_json(j), err);
 	if (rc == 0 && j->cfg->requests_csv)
 		rc = outfile_commit(&csv, err);
 	if (rc == 0)
@@ -346,11 +327,20 @@ int run_scenario(const struct run_config *cfg, FILE *out, FILE *warn, struct ts_
 		rc = policy_unknown(policy, err);
 		goto out;
 	}
+	rc = policy_check_mode(j.policy, j.s->n_jobs > 0, err);
+	if (rc < 0) {
+		ts_error_prefix(err, "%s: ", j.s->path);
+		goto out;
+	}
 	j.seed = cfg->has_seed ? cfg->seed : j.s->seed;
 	if (cfg->out_dir != NULL)
 		snprintf(j.dir, sizeof(j.dir), "%s", cfg->out_dir);
 	else
 		snprintf(j.dir, sizeof(j.dir), "results/%s", j.s->name);
+	if (j.s->n_jobs > 0) {
+		rc = jobrun(cfg, j.s, j.policy, j.dir, out, err);
+		goto out;
+	}
 	j.reports = calloc(cfg->replications, sizeof(*j.reports));
 	j.seeds = calloc(cfg->replications, sizeof(*j.seeds));
 	if (j.reports == NULL || j.seeds == NULL) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytic.h"
 #include "config.h"
 #include "jsonin.h"
 #include "policy.h"
@@ -24,6 +25,11 @@ const char *tier_name(enum tier t)
 const char *scenario_profile_dir(void)
 {
 	return TIERSIM_DATADIR "/models/profiles";
+}
+
+const char *scenario_model_dir(void)
+{
+	return TIERSIM_DATADIR "/models";
 }
 
 void scenario_free(struct scenario *s)
@@ -48,6 +54,7 @@ void scenario_free(struct scenario *s)
 	free(s->nodes);
 	free(s->links);
 	free(s->apps);
+	free(s->jobs);
 	free(s->path);
 	free(s->dir);
 	free(s);
@@ -167,38 +174,125 @@ static int load_profile(struct scenario *s, const struct jin_at *at, const char 
 	return 0;
 }
 
+/* The keys an inline model and a model file share: description, source,
+ * sizes, and the FLOPs as a number or from layers. */
+static int model_body(const struct jin_at *m, struct scn_model *model, struct ts_error *err)
+{
+	struct jin_at flops, layers;
+	const char *text;
+	int rc = jin_get_string(m, "description", false, 1024, &text, err);
+
+	if (rc == 0)
+		rc = jin_get_string(m, "source", false, 1024, &text, err);
+	if (rc == 0)
+		rc = jin_get_number(m, "input_bytes", false, 1, 1e12, &model->input_bytes, err);
+	if (rc == 0)
+		rc = jin_get_number(m, "output_bytes", false, 1, 1e12, &model->output_bytes, err);
+	if (rc == 0)
+		rc = jin_member(m, "flops", false, &flops, err);
+	if (rc == 0)
+		rc = jin_member(m, "layers", false, &layers, err);
+	if (rc == 0 && (flops.node == NULL) == (layers.node == NULL))
+		rc = jin_fail(m, TS_EINVALID, err,
+			      "a model gives either \"flops\" or \"layers\", %s",
+			      flops.node == NULL ? "got neither" : "not both");
+	if (rc == 0 && flops.node != NULL)
+		rc = jin_number(&flops, 0, 1e18, &model->flops, err);
+	if (rc == 0 && layers.node != NULL)
+		rc = analytic_layers_flops(&layers, &model->flops, err);
+	return rc;
+}
+
+/* A model file (docs/models.md): a name without '/' is
+ * TIERSIM_DATADIR/models/NAME.json, a path is relative to the scenario's
+ * directory.  The entry's own id, when given, replaces the file's. */
+static int load_model_file(const struct scenario *s, const struct jin_at *at, const char *ref,
+			   bool has_id, struct scn_model *model, struct ts_error *err)
+{
+	static const char *const keys[] = {"tiersim_model", "id",	   "description",
+					   "source",	    "input_bytes", "output_bytes",
+					   "flops",	    "layers",	   NULL};
+	char path[4096], id[SCN_ID_MAX + 1];
+	struct jin_doc doc = {0};
+	struct jin_at root;
+	int64_t version = 0;
+	int rc;
+
+	if (strchr(ref, '/') == NULL)
+		snprintf(path, sizeof(path), "%s/%s.json", scenario_model_dir(), ref);
+	else
+		snprintf(path, sizeof(path), "%s%s", s->dir, ref);
+	rc = jin_doc_load(&doc, path, err);
+	if (rc == 0) {
+		root = jin_root(&doc);
+		rc = jin_keys(&root, keys, err);
+	}
+	if (rc == 0)
+		rc = jin_get_integer(&root, "tiersim_model", true, 1, 1, &version, err);
+	if (rc == 0)
+		rc = get_id(&root, "id", id, err);
+	if (rc == 0 && !has_id)
+		memcpy(model->id, id, sizeof(id));
+	if (rc == 0)
+		rc = model_body(&root, model, err);
+	jin_doc_release(&doc);
+	if (rc < 0)
+		ts_error_prefix(err, "%s: %s: model \"%s\": ", s->path, at->path, ref);
+	return rc;
+}
+
 static int load_models(struct scenario *s, const struct jin_at *root, struct ts_error *err)
 {
-	static const char *const keys[] = {"id",	   "description", "input_bytes",
-					   "output_bytes", "flops",	  NULL};
+	static const char *const keys[] = {"id",	  "description",  "source",
+					   "input_bytes", "output_bytes", "flops",
+					   "layers",	  "file",	  NULL};
+	static const char *const file_keys[] = {"id", "file", NULL};
 	struct jin_at arr;
 	int rc = get_list(root, "models", 1, &arr, (void **)&s->models, &s->n_models,
 			  sizeof(*s->models), err);
 
 	for (size_t i = 0; rc == 0 && i < s->n_models; i++) {
-		struct jin_at m = jin_element(&arr, i);
+		struct jin_at m = jin_element(&arr, i), file, id;
 		struct scn_model *model = &s->models[i];
-		const char *description;
+		const char *ref;
 
-		rc = jin_keys(&m, keys, err);
+		rc = jin_member(&m, "file", false, &file, err);
 		if (rc == 0)
+			rc = jin_keys(&m, file.node != NULL ? file_keys : keys, err);
+		if (rc == 0)
+			rc = jin_member(&m, "id", file.node == NULL, &id, err);
+		if (rc == 0 && id.node != NULL)
 			rc = get_id(&m, "id", model->id, err);
+		if (rc == 0 && file.node != NULL)
+			rc = jin_string(&file, 1024, &ref, err);
+		if (rc == 0 && file.node != NULL)
+			rc = load_model_file(s, &file, ref, id.node != NULL, model, err);
+		else if (rc == 0)
+			rc = model_body(&m, model, err);
 		for (size_t j = 0; rc == 0 && j < i; j++)
 			if (strcmp(s->models[j].id, model->id) == 0)
 				rc = jin_fail(&m, TS_EINVALID, err, "duplicate model id \"%s\"",
 					      model->id);
-		if (rc == 0)
-			rc = jin_get_string(&m, "description", false, 1024, &description, err);
-		if (rc == 0)
-			rc = jin_get_number(&m, "input_bytes", true, 1, 1e12, &model->input_bytes,
-					    err);
-		if (rc == 0)
-			rc = jin_get_number(&m, "output_bytes", true, 1, 1e12, &model->output_bytes,
-					    err);
-		if (rc == 0)
-			rc = jin_get_number(&m, "flops", true, 0, 1e18, &model->flops, err);
 	}
 	return rc;
+}
+
+/* The index of the model named at `at`. */
+static int find_model(const struct scenario *s, const struct jin_at *at, size_t *index,
+		      struct ts_error *err)
+{
+	const char *id;
+	int rc = jin_string(at, SCN_ID_MAX, &id, err);
+
+	if (rc < 0)
+		return rc;
+	for (size_t m = 0; m < s->n_models; m++) {
+		if (strcmp(s->models[m].id, id) == 0) {
+			*index = m;
+			return 0;
+		}
+	}
+	return jin_fail(at, TS_EINVALID, err, "unknown model \"%s\" (not in $.models)", id);
 }
 
 static int load_accels(struct scenario *s, struct scn_node *node, const struct jin_at *n,
@@ -231,11 +325,66 @@ static int load_accels(struct scenario *s, struct scn_node *node, const struct j
 	return rc;
 }
 
+/* A processor's FLOPS: "gflops", or cores x ghz x "flops_per_cycle"; left
+ * as it is when neither is given. */
+static int processor_flops(const struct jin_at *p, double cores, double ghz, double *flops,
+			   struct ts_error *err)
+{
+	struct jin_at g, f;
+	double v;
+	int rc = jin_member(p, "gflops", false, &g, err);
+
+	if (rc == 0)
+		rc = jin_member(p, "flops_per_cycle", false, &f, err);
+	if (rc == 0 && g.node != NULL && f.node != NULL)
+		return jin_fail(p, TS_EINVALID, err,
+				"give \"gflops\" or \"flops_per_cycle\", not both");
+	if (rc == 0 && g.node != NULL) {
+		rc = jin_number(&g, 1e-6, 1e12, &v, err);
+		*flops = v * 1e9;
+	}
+	if (rc == 0 && f.node != NULL) {
+		rc = jin_number(&f, 1e-6, 1e6, &v, err);
+		*flops = analytic_node_flops(cores, ghz, v);
+	}
+	return rc;
+}
+
+/* The optional "gpu": "gflops", or cores, ghz and flops_per_cycle. */
+static int load_gpu(struct scn_node *node, const struct jin_at *n, struct ts_error *err)
+{
+	static const char *const keys[] = {"model",	      "cores",	"ghz",
+					   "flops_per_cycle", "gflops", NULL};
+	struct jin_at g, gflops, per_cycle;
+	const char *text;
+	int64_t cores = 1;
+	double ghz = 1;
+	int rc = jin_member(n, "gpu", false, &g, err);
+
+	if (rc < 0 || g.node == NULL)
+		return rc;
+	rc = jin_keys(&g, keys, err);
+	if (rc == 0)
+		rc = jin_get_string(&g, "model", false, 1024, &text, err);
+	if (rc == 0)
+		rc = jin_member(&g, "gflops", false, &gflops, err);
+	if (rc == 0)
+		rc = jin_get_integer(&g, "cores", gflops.node == NULL, 1, 1000000, &cores, err);
+	if (rc == 0)
+		rc = jin_get_number(&g, "ghz", gflops.node == NULL, 0.001, 100, &ghz, err);
+	if (rc == 0 && gflops.node == NULL)
+		rc = jin_member(&g, "flops_per_cycle", true, &per_cycle, err);
+	if (rc == 0)
+		rc = processor_flops(&g, (double)cores, ghz, &node->gpu_flops, err);
+	return rc;
+}
+
 static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_error *err)
 {
-	static const char *const keys[] = {"id",	   "description",    "tier", "cpu",
-					   "accelerators", "queue_capacity", NULL};
-	static const char *const cpu_keys[] = {"model", "cores", "ghz", NULL};
+	static const char *const keys[] = {"id",  "description",  "tier",	    "cpu",
+					   "gpu", "accelerators", "queue_capacity", NULL};
+	static const char *const cpu_keys[] = {"model",		  "cores",  "ghz",
+					       "flops_per_cycle", "gflops", NULL};
 	struct jin_at arr;
 	size_t total_accels = 0;
 	int rc = get_list(root, "nodes", 1, &arr, (void **)&s->nodes, &s->n_nodes,
@@ -262,7 +411,7 @@ static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_e
 		struct jin_at n = jin_element(&arr, i), cpu;
 		struct scn_node *node = &s->nodes[i];
 		const char *text;
-		int tier;
+		int tier = TIER_DEVICE;
 		int64_t cores = 1;
 
 		rc = jin_keys(&n, keys, err);
@@ -288,6 +437,11 @@ static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_e
 		node->cpu_cores = (int)cores;
 		if (rc == 0)
 			rc = jin_get_number(&cpu, "ghz", true, 0.001, 100, &node->cpu_ghz, err);
+		if (rc == 0)
+			rc = processor_flops(&cpu, node->cpu_cores, node->cpu_ghz, &node->cpu_flops,
+					     err);
+		if (rc == 0)
+			rc = load_gpu(node, &n, err);
 		if (rc == 0)
 			rc = jin_get_integer(&n, "queue_capacity", false, 1, 1000000000,
 					     &node->queue_capacity, err);
@@ -481,16 +635,14 @@ static int load_apps(struct scenario *s, const struct jin_at *root, struct ts_er
 		if (rc == 0)
 			rc = jin_member(&a, "model", true, &model, err);
 		if (rc == 0)
-			rc = jin_string(&model, SCN_ID_MAX, &text, err);
-		if (rc == 0) {
-			app->model = s->n_models;
-			for (size_t m = 0; m < s->n_models; m++)
-				if (strcmp(s->models[m].id, text) == 0)
-					app->model = m;
-			if (app->model == s->n_models)
-				rc = jin_fail(&model, TS_EINVALID, err,
-					      "unknown model \"%s\" (not in $.models)", text);
-		}
+			rc = find_model(s, &model, &app->model, err);
+		if (rc == 0 && (s->models[app->model].input_bytes == 0 ||
+				s->models[app->model].output_bytes == 0))
+			rc = jin_fail(
+			    &model, TS_EINVALID, err,
+			    "model \"%s\" has no input_bytes or output_bytes, which an app "
+			    "needs",
+			    s->models[app->model].id);
 		if (rc == 0)
 			rc = get_list(&a, "sources", 1, &sources, (void **)&app->sources,
 				      &app->n_sources, sizeof(*app->sources), err);
@@ -530,9 +682,56 @@ static int load_apps(struct scenario *s, const struct jin_at *root, struct ts_er
 	return rc;
 }
 
-static int load_policy(struct scenario *s, const struct jin_at *root, struct ts_error *err)
+/* policy.params: each key a parameter the policy declares, in its range. */
+static int load_policy_params(struct scenario *s, const struct policy_ops *ops,
+			      const struct jin_at *params, struct ts_error *err)
+{
+	char valid[256] = "";
+	size_t used = 0;
+
+	for (size_t k = 0; k < ops->n_params; k++) {
+		s->policy_params[k] = ops->params[k].def;
+		used += (size_t)snprintf(valid + used, sizeof(valid) - used, "%s%s",
+					 k == 0 ? "" : ", ", ops->params[k].name);
+	}
+	if (params->node == NULL)
+		return 0;
+	if (!cJSON_IsObject(params->node))
+		return jin_fail(params, TS_EINVALID, err, "expected an object");
+	for (const cJSON *c = params->node->child; c != NULL; c = c->next) {
+		int k = policy_param_find(ops, c->string);
+		const struct policy_param *pp;
+		struct jin_at v;
+		int64_t whole;
+		int rc;
+
+		if (k < 0 && ops->n_params == 0)
+			return jin_fail(params, TS_EINVALID, err,
+					"policy \"%s\" takes no parameters, got \"%s\"", ops->name,
+					c->string);
+		if (k < 0)
+			return jin_fail(params, TS_EINVALID, err,
+					"policy \"%s\" has no parameter \"%s\" (valid: %s)",
+					ops->name, c->string, valid);
+		pp = &ops->params[k];
+		rc = jin_member(params, c->string, true, &v, err);
+		if (rc == 0 && pp->integer) {
+			rc = jin_integer(&v, (int64_t)pp->min, (int64_t)pp->max, &whole, err);
+			s->policy_params[k] = (double)whole;
+		} else if (rc == 0) {
+			rc = jin_number(&v, pp->min, pp->max, &s->policy_params[k], err);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int load_policy(struct scenario *s, const struct jin_at *root, bool jobs,
+		       struct ts_error *err)
 {
 	static const char *const keys[] = {"name", "params", NULL};
+	const struct policy_ops *ops = NULL;
 	struct jin_at p, params;
 	int rc = jin_member(root, "policy", true, &p, err);
 
@@ -540,19 +739,367 @@ static int load_policy(struct scenario *s, const struct jin_at *root, struct ts_
 		rc = jin_keys(&p, keys, err);
 	if (rc == 0)
 		rc = get_id(&p, "name", s->policy, err);
-	if (rc == 0 && policy_find(s->policy) == NULL) {
-		rc = policy_unknown(s->policy, err);
-		ts_error_prefix(err, "%s: %s.name: ", s->path, p.path);
+	if (rc == 0) {
+		ops = policy_find(s->policy);
+		rc = ops == NULL ? policy_unknown(s->policy, err)
+				 : policy_check_mode(ops, jobs, err);
+		if (rc < 0)
+			ts_error_prefix(err, "%s: %s.name: ", s->path, p.path);
 	}
 	if (rc == 0)
 		rc = jin_member(&p, "params", false, &params, err);
-	/* No policy of format v1 takes parameters. */
-	if (rc == 0 && params.node != NULL && !cJSON_IsObject(params.node))
-		rc = jin_fail(&params, TS_EINVALID, err, "expected an object");
-	if (rc == 0 && params.node != NULL && params.node->child != NULL)
-		rc = jin_fail(&params, TS_EINVALID, err,
-			      "policy \"%s\" takes no parameters, got \"%s\"", s->policy,
-			      params.node->child->string);
+	if (rc == 0)
+		rc = load_policy_params(s, ops, &params, err);
+	return rc;
+}
+
+/* The delay estimate of link l's direction leaving `from`, in ms: what
+ * policies see (docs/policies.md). */
+static int link_delay_ms(const struct scenario *s, const struct jin_at *at, size_t l, size_t from,
+			 double *ms, struct ts_error *err)
+{
+	int rc = dist_estimate(scenario_link_delay(&s->links[l], from),
+			       (unsigned long)rng_derive_seed(0, "estimate"), ms);
+
+	if (rc == TS_ENOMEM)
+		return ts_error_set(err, rc, "out of memory");
+	if (rc < 0)
+		return jin_fail(at, rc, err,
+				"the delay law of the link between \"%s\" and \"%s\" "
+				"keeps drawing below its floor",
+				s->nodes[s->links[l].a].id, s->nodes[s->links[l].b].id);
+	return 0;
+}
+
+/* The FLOPS the analytic model uses for node n: its GPU's, else its
+ * CPU's. */
+static int node_flops(const struct scenario *s, const struct jin_at *at, size_t n, double *flops,
+		      struct ts_error *err)
+{
+	*flops = s->nodes[n].gpu_flops > 0 ? s->nodes[n].gpu_flops : s->nodes[n].cpu_flops;
+	if (*flops == 0)
+		return jin_fail(at, TS_EINVALID, err,
+				"node \"%s\" has no FLOPS for the analytic model: give its "
+				"cpu.flops_per_cycle or cpu.gflops, or a gpu",
+				s->nodes[n].id);
+	return 0;
+}
+
+/* The link between device d and node n, with its index in *l. */
+static int device_link(const struct scenario *s, const struct jin_at *at, size_t d, size_t n,
+		       long *l, struct ts_error *err)
+{
+	*l = scenario_link(s, d, n);
+	if (*l < 0)
+		return jin_fail(at, TS_EINVALID, err, "no link between device \"%s\" and \"%s\"",
+				s->nodes[d].id, s->nodes[n].id);
+	return 0;
+}
+
+/* The analytic model's lambdas: given, or calibrated from one measured
+ * pair each (docs/models.md). */
+static int load_analytic(struct scenario *s, const struct jin_at *root, struct ts_error *err)
+{
+	static const char *const keys[] = {"lambda1", "lambda1_from", "lambda2_per_byte",
+					   "lambda2_from", NULL};
+	static const char *const from1_keys[] = {"device", "node", "data_bytes", "measured_ms",
+						 NULL};
+	static const char *const from2_keys[] = {"model", "node", "data_bytes", "measured_ms",
+						 NULL};
+	struct jin_at a, from, at;
+	double bytes = 0, measured_ms = 0, flops, delay_ms;
+	size_t d, n, m;
+	long l;
+	int rc = jin_member(root, "analytic", false, &a, err);
+
+	s->lambda1 = 1;
+	if (rc < 0 || a.node == NULL)
+		return rc;
+	rc = jin_keys(&a, keys, err);
+	if (rc == 0 && cJSON_HasObjectItem(a.node, "lambda1") &&
+	    cJSON_HasObjectItem(a.node, "lambda1_from"))
+		rc = jin_fail(&a, TS_EINVALID, err,
+			      "give \"lambda1\" or \"lambda1_from\", not both");
+	if (rc == 0 && cJSON_HasObjectItem(a.node, "lambda2_per_byte") &&
+	    cJSON_HasObjectItem(a.node, "lambda2_from"))
+		rc = jin_fail(&a, TS_EINVALID, err,
+			      "give \"lambda2_per_byte\" or \"lambda2_from\", not both");
+	if (rc == 0)
+		rc = jin_get_number(&a, "lambda1", false, 1e-9, 1e9, &s->lambda1, err);
+	if (rc == 0)
+		rc = jin_get_number(&a, "lambda2_per_byte", false, 1e-18, 1e9, &s->lambda2_per_byte,
+				    err);
+	if (rc == 0)
+		rc = jin_member(&a, "lambda1_from", false, &from, err);
+	if (rc == 0 && from.node != NULL) {
+		rc = jin_keys(&from, from1_keys, err);
+		if (rc == 0)
+			rc = jin_member(&from, "device", true, &at, err);
+		if (rc == 0)
+			rc = find_node(s, &at, &d, err);
+		if (rc == 0)
+			rc = jin_member(&from, "node", true, &at, err);
+		if (rc == 0)
+			rc = find_node(s, &at, &n, err);
+		if (rc == 0)
+			rc = jin_get_number(&from, "data_bytes", true, 1, 1e15, &bytes, err);
+		if (rc == 0)
+			rc = jin_get_number(&from, "measured_ms", true, 1e-9, 1e10, &measured_ms,
+					    err);
+		if (rc == 0)
+			rc = device_link(s, &from, d, n, &l, err);
+		if (rc == 0)
+			rc = link_delay_ms(s, &from, (size_t)l, d, &delay_ms, err);
+		if (rc == 0 && measured_ms <= delay_ms)
+			rc = jin_fail(&from, TS_EINVALID, err,
+				      "measured_ms (%.17g) must exceed the link's delay (%.17g ms)",
+				      measured_ms, delay_ms);
+		if (rc == 0)
+			s->lambda1 = analytic_calibrate_lambda1(
+			    measured_ms / 1e3, bytes, s->links[l].bandwidth_Bps, delay_ms / 1e3);
+	}
+	if (rc == 0)
+		rc = jin_member(&a, "lambda2_from", false, &from, err);
+	if (rc == 0 && from.node != NULL) {
+		rc = jin_keys(&from, from2_keys, err);
+		if (rc == 0)
+			rc = jin_member(&from, "model", true, &at, err);
+		if (rc == 0)
+			rc = find_model(s, &at, &m, err);
+		if (rc == 0)
+			rc = jin_member(&from, "node", true, &at, err);
+		if (rc == 0)
+			rc = find_node(s, &at, &n, err);
+		if (rc == 0)
+			rc = node_flops(s, &at, n, &flops, err);
+		if (rc == 0)
+			rc = jin_get_number(&from, "data_bytes", true, 1, 1e15, &bytes, err);
+		if (rc == 0)
+			rc = jin_get_number(&from, "measured_ms", true, 1e-9, 1e10, &measured_ms,
+					    err);
+		if (rc == 0 && s->models[m].flops == 0)
+			rc = jin_fail(&from, TS_EINVALID, err, "model \"%s\" has 0 FLOPs",
+				      s->models[m].id);
+		if (rc == 0)
+			s->lambda2_per_byte = analytic_calibrate_lambda2(measured_ms / 1e3, bytes,
+									 s->models[m].flops, flops);
+	}
+	return rc;
+}
+
+/* A time of the job set, read in time units: at most 10^7 s. */
+static int get_time_tu(const struct scenario *s, const struct jin_at *obj, const char *key,
+		       sim_time_t *out, struct ts_error *err)
+{
+	double v = 0;
+	int rc = jin_get_number(obj, key, true, 0, MAX_DURATION_S * 1e3 / s->time_unit_ms, &v, err);
+
+	*out = sim_from_ms(v * s->time_unit_ms);
+	return rc;
+}
+
+static int explicit_times(const struct scenario *s, const struct jin_at *j, struct scn_job *job,
+			  struct ts_error *err)
+{
+	static const char *const processing_keys[] = {"device", "edge", "cloud", NULL};
+	static const char *const transmission_keys[] = {"edge", "cloud", NULL};
+	struct jin_at p, t;
+	int rc = jin_member(j, "processing_tu", true, &p, err);
+
+	if (rc == 0)
+		rc = jin_keys(&p, processing_keys, err);
+	for (int m = 0; rc == 0 && m < TIER_COUNT; m++)
+		rc = get_time_tu(s, &p, tier_name((enum tier)m), &job->processing[m], err);
+	if (rc == 0)
+		rc = jin_member(j, "transmission_tu", true, &t, err);
+	if (rc == 0)
+		rc = jin_keys(&t, transmission_keys, err);
+	for (int m = TIER_EDGE; rc == 0 && m < TIER_COUNT; m++)
+		rc = get_time_tu(s, &t, tier_name((enum tier)m), &job->upload[m], err);
+	return rc;
+}
+
+/* The one edge and one cloud node a job set's analytic jobs run on. */
+static int job_servers(const struct scenario *s, const struct jin_at *at, size_t *server,
+		       struct ts_error *err)
+{
+	for (int m = TIER_EDGE; m < TIER_COUNT; m++) {
+		size_t count = 0;
+
+		for (size_t n = 0; n < s->n_nodes; n++)
+			if (s->nodes[n].tier == (enum tier)m) {
+				server[m] = n;
+				count++;
+			}
+		if (count != 1)
+			return jin_fail(at, TS_EINVALID, err,
+					"a job with a model runs on exactly one edge and one cloud "
+					"node; $.nodes has %zu of tier \"%s\"",
+					count, tier_name((enum tier)m));
+	}
+	return 0;
+}
+
+/* The job's device: its "device", or the scenario's only device node. */
+static int job_device(const struct scenario *s, const struct jin_at *j, size_t *d,
+		      struct ts_error *err)
+{
+	struct jin_at at;
+	size_t count = 0;
+	int rc = jin_member(j, "device", false, &at, err);
+
+	if (rc == 0 && at.node != NULL) {
+		rc = find_node(s, &at, d, err);
+		if (rc == 0 && s->nodes[*d].tier != TIER_DEVICE)
+			rc = jin_fail(&at, TS_EINVALID, err, "\"%s\" is not of tier \"device\"",
+				      s->nodes[*d].id);
+		return rc;
+	}
+	for (size_t n = 0; rc == 0 && n < s->n_nodes; n++)
+		if (s->nodes[n].tier == TIER_DEVICE) {
+			*d = n;
+			count++;
+		}
+	if (rc == 0 && count != 1)
+		rc = jin_fail(j, TS_EINVALID, err,
+			      "give the job's \"device\": $.nodes has %zu of tier \"device\"",
+			      count);
+	return rc;
+}
+
+/* Processing and upload times from the analytic model. */
+static int derived_times(const struct scenario *s, const struct jin_at *j, struct scn_job *job,
+			 struct ts_error *err)
+{
+	struct jin_at model;
+	size_t server[TIER_COUNT], m;
+	double bytes = 0;
+	int rc = jin_member(j, "model", true, &model, err);
+
+	if (rc == 0)
+		rc = find_model(s, &model, &m, err);
+	if (rc == 0)
+		rc = jin_get_number(j, "data_bytes", true, 1, 1e15, &bytes, err);
+	if (rc == 0 && s->lambda2_per_byte == 0)
+		rc = jin_fail(j, TS_EINVALID, err,
+			      "a job with a model needs $.analytic.lambda2_per_byte or "
+			      "$.analytic.lambda2_from");
+	if (rc == 0)
+		rc = job_device(s, j, &server[TIER_DEVICE], err);
+	if (rc == 0)
+		rc = job_servers(s, j, server, err);
+	for (int t = 0; rc == 0 && t < TIER_COUNT; t++) {
+		double flops, proc_s, up_s = 0, delay_ms;
+		long l;
+
+		rc = node_flops(s, j, server[t], &flops, err);
+		proc_s =
+		    analytic_inference_s(s->lambda2_per_byte, bytes, s->models[m].flops, flops);
+		if (rc == 0 && t != TIER_DEVICE)
+			rc = device_link(s, j, server[TIER_DEVICE], server[t], &l, err);
+		if (rc == 0 && t != TIER_DEVICE)
+			rc = link_delay_ms(s, j, (size_t)l, server[TIER_DEVICE], &delay_ms, err);
+		if (rc == 0 && t != TIER_DEVICE)
+			up_s = analytic_transfer_s(s->lambda1, bytes, s->links[l].bandwidth_Bps,
+						   delay_ms / 1e3);
+		if (rc == 0 && (proc_s > MAX_DURATION_S || up_s > MAX_DURATION_S))
+			rc = jin_fail(j, TS_EINVALID, err,
+				      "on \"%s\" the analytic model gives %.6g s of processing and "
+				      "%.6g s of upload; at most %g s each are allowed",
+				      s->nodes[server[t]].id, proc_s, up_s, MAX_DURATION_S);
+		job->processing[t] = sim_from_s(proc_s);
+		job->upload[t] = sim_from_s(up_s);
+	}
+	return rc;
+}
+
+static int load_jobs(struct scenario *s, const struct jin_at *root, struct ts_error *err)
+{
+	static const char *const explicit_keys[] = {
+	    "id", "description", "release_tu", "weight", "processing_tu", "transmission_tu", NULL};
+	static const char *const derived_keys[] = {"id",    "description", "release_tu", "weight",
+						   "model", "data_bytes",  "device",	 NULL};
+	struct jin_at arr;
+	int rc =
+	    get_list(root, "jobs", 1, &arr, (void **)&s->jobs, &s->n_jobs, sizeof(*s->jobs), err);
+
+	for (size_t i = 0; rc == 0 && i < s->n_jobs; i++) {
+		struct jin_at j = jin_element(&arr, i);
+		struct scn_job *job = &s->jobs[i];
+		bool derived = cJSON_IsObject(j.node) && cJSON_HasObjectItem(j.node, "model");
+		const char *text;
+
+		if (derived && cJSON_HasObjectItem(j.node, "processing_tu"))
+			rc = jin_fail(&j, TS_EINVALID, err,
+				      "a job gives \"processing_tu\" and \"transmission_tu\", or "
+				      "\"model\" and \"data_bytes\", not both");
+		if (rc == 0)
+			rc = jin_keys(&j, derived ? derived_keys : explicit_keys, err);
+		if (rc == 0)
+			rc = get_id(&j, "id", job->id, err);
+		for (size_t k = 0; rc == 0 && k < i; k++)
+			if (strcmp(s->jobs[k].id, job->id) == 0)
+				rc = jin_fail(&j, TS_EINVALID, err, "duplicate job id \"%s\"",
+					      job->id);
+		if (rc == 0)
+			rc = jin_get_string(&j, "description", false, 1024, &text, err);
+		if (rc == 0)
+			rc = get_time_tu(s, &j, "release_tu", &job->release, err);
+		job->weight = 1;
+		if (rc == 0)
+			rc = jin_get_number(&j, "weight", false, 1e-9, 1e9, &job->weight, err);
+		if (rc == 0)
+			rc = derived ? derived_times(s, &j, job, err)
+				     : explicit_times(s, &j, job, err);
+	}
+	return rc;
+}
+
+/* Fails on the first of `keys` that root has: it belongs to the other
+ * kind of scenario. */
+static int reject_keys(const struct jin_at *root, const char *const *keys, const char *kind,
+		       struct ts_error *err)
+{
+	for (size_t i = 0; keys[i] != NULL; i++) {
+		struct jin_at at;
+		int rc = jin_member(root, keys[i], false, &at, err);
+
+		if (rc < 0)
+			return rc;
+		if (at.node != NULL)
+			return jin_fail(&at, TS_EINVALID, err,
+					"\"%s\" belongs to scenarios with \"%s\"", keys[i], kind);
+	}
+	return 0;
+}
+
+/* duration_s, warmup_s and out_of_range: the online simulation's. */
+static int load_online(struct scenario *s, const struct jin_at *root, struct ts_error *err)
+{
+	static const char *const oor_names[] = {"clamp", "error", NULL};
+	static const char *const job_keys[] = {"time_unit_ms", "analytic", NULL};
+	double duration_s = 0, warmup_s = 0;
+	int oor = OOR_CLAMP;
+	int rc = reject_keys(root, job_keys, "jobs", err);
+
+	if (rc == 0)
+		rc = jin_get_number(root, "duration_s", true, 1e-6, MAX_DURATION_S, &duration_s,
+				    err);
+	s->duration = sim_from_s(duration_s);
+	if (rc == 0)
+		rc = jin_get_number(root, "warmup_s", false, 0, MAX_DURATION_S, &warmup_s, err);
+	s->warmup = sim_from_s(warmup_s);
+	if (rc == 0 && s->warmup >= s->duration) {
+		struct jin_at w;
+
+		jin_member(root, "warmup_s", true, &w, err);
+		rc = jin_fail(&w, TS_EINVALID, err,
+			      "warmup_s (%.17g) must be below duration_s (%.17g)", warmup_s,
+			      duration_s);
+	}
+	if (rc == 0)
+		rc = jin_get_enum(root, "out_of_range", false, oor_names, &oor, err);
+	s->out_of_range = (enum out_of_range)oor;
 	return rc;
 }
 
@@ -565,20 +1112,27 @@ static int load_root(struct scenario *s, const struct jin_doc *doc, struct ts_er
 					   "duration_s",
 					   "warmup_s",
 					   "out_of_range",
+					   "time_unit_ms",
+					   "analytic",
 					   "policy",
 					   "models",
 					   "nodes",
 					   "links",
 					   "apps",
+					   "jobs",
 					   NULL};
-	static const char *const oor_names[] = {"clamp", "error", NULL};
+	static const char *const online_keys[] = {"duration_s", "warmup_s", "out_of_range", NULL};
 	struct jin_at root = jin_root(doc);
 	const char *text;
-	double duration_s = 0, warmup_s = 0;
 	int64_t version = 0, seed = 1;
-	int oor = OOR_CLAMP;
+	bool jobs;
 	int rc = jin_keys(&root, keys, err);
 
+	jobs = rc == 0 && cJSON_HasObjectItem(root.node, "jobs");
+	if (rc == 0 && jobs && cJSON_HasObjectItem(root.node, "apps"))
+		rc = jin_fail(&root, TS_EINVALID, err,
+			      "a scenario has \"apps\" (an online simulation) or \"jobs\" (an "
+			      "offline job set), not both");
 	if (rc == 0)
 		rc = jin_get_integer(&root, "tiersim_scenario", true, 1, INT32_MAX, &version, err);
 	if (rc == 0 && version != 1) {
@@ -599,33 +1153,27 @@ static int load_root(struct scenario *s, const struct jin_doc *doc, struct ts_er
 		rc =
 		    jin_get_integer(&root, "seed", false, 0, INT64_C(9007199254740992), &seed, err);
 	s->seed = (uint64_t)seed;
+	s->time_unit_ms = 1;
+	if (rc == 0 && jobs)
+		rc = reject_keys(&root, online_keys, "apps", err);
+	if (rc == 0 && jobs)
+		rc = jin_get_number(&root, "time_unit_ms", false, 1e-6, 1e6, &s->time_unit_ms, err);
+	else if (rc == 0)
+		rc = load_online(s, &root, err);
 	if (rc == 0)
-		rc = jin_get_number(&root, "duration_s", true, 1e-6, MAX_DURATION_S, &duration_s,
-				    err);
-	s->duration = sim_from_s(duration_s);
-	if (rc == 0)
-		rc = jin_get_number(&root, "warmup_s", false, 0, MAX_DURATION_S, &warmup_s, err);
-	s->warmup = sim_from_s(warmup_s);
-	if (rc == 0 && s->warmup >= s->duration) {
-		struct jin_at w;
-
-		jin_member(&root, "warmup_s", true, &w, err);
-		rc = jin_fail(&w, TS_EINVALID, err,
-			      "warmup_s (%.17g) must be below duration_s (%.17g)", warmup_s,
-			      duration_s);
-	}
-	if (rc == 0)
-		rc = jin_get_enum(&root, "out_of_range", false, oor_names, &oor, err);
-	s->out_of_range = (enum out_of_range)oor;
-	if (rc == 0)
-		rc = load_policy(s, &root, err);
-	if (rc == 0)
+		rc = load_policy(s, &root, jobs, err);
+	/* A job set with explicit times needs no models, nodes or links. */
+	if (rc == 0 && (!jobs || cJSON_HasObjectItem(root.node, "models")))
 		rc = load_models(s, &root, err);
-	if (rc == 0)
+	if (rc == 0 && (!jobs || cJSON_HasObjectItem(root.node, "nodes")))
 		rc = load_nodes(s, &root, err);
-	if (rc == 0)
+	if (rc == 0 && (!jobs || cJSON_HasObjectItem(root.node, "links")))
 		rc = load_links(s, &root, err);
-	if (rc == 0)
+	if (rc == 0 && jobs)
+		rc = load_analytic(s, &root, err);
+	if (rc == 0 && jobs)
+		rc = load_jobs(s, &root, err);
+	else if (rc == 0)
 		rc = load_apps(s, &root, err);
 	return rc;
 }

@@ -2,7 +2,8 @@
  * docs/scenario.md).
  *
  * scenario_load() parses and checks a JSON scenario, loads the profiles
- * its accelerators name, and copies everything into the plain structs
+ * its accelerators name and the model files its models name, derives the
+ * times of analytic jobs, and copies everything into the plain structs
  * below; the JSON tree is gone when it returns.  Every problem is an error
  * naming the file and the JSON path (or line:column), the bad value and
  * what was expected.  Times are sim_time_t nanoseconds from here on.
@@ -34,7 +35,10 @@ const char *tier_name(enum tier t);
 
 struct scn_model {
 	char id[SCN_ID_MAX + 1];
-	double input_bytes, output_bytes, flops;
+	/* 0 when not given: a model file may leave them out, an app's model
+	 * must have them. */
+	double input_bytes, output_bytes;
+	double flops; /* given, or summed over its layers (docs/models.md) */
 };
 
 struct scn_accel {
@@ -47,6 +51,9 @@ struct scn_node {
 	enum tier tier;
 	int cpu_cores;
 	double cpu_ghz;
+	/* FLOPS for the analytic model, 0 when not given; a node computes
+	 * on its GPU when it has one. */
+	double cpu_flops, gpu_flops;
 	struct scn_accel *accels;
 	size_t n_accels;
 	int64_t queue_capacity; /* frames waiting per instance; 0 = unbounded */
@@ -75,6 +82,18 @@ struct scn_app {
 	double weight;
 };
 
+/* One job of an offline job set, its times derived or given. */
+struct scn_job {
+	char id[SCN_ID_MAX + 1];
+	sim_time_t release;
+	double weight;
+	sim_time_t processing[TIER_COUNT];
+	sim_time_t upload[TIER_COUNT]; /* upload[TIER_DEVICE] is 0 */
+};
+
+/* Parameters a policy may declare (policy.h). */
+#define SCN_POLICY_PARAMS_MAX 4
+
 struct scenario {
 	char *path;
 	char
@@ -85,6 +104,9 @@ struct scenario {
 	sim_time_t duration, warmup;
 	enum out_of_range out_of_range;
 	char policy[SCN_ID_MAX + 1];
+	/* One value per parameter the scenario's policy declares: its
+	 * default unless policy.params sets it. */
+	double policy_params[SCN_POLICY_PARAMS_MAX];
 
 	struct scn_model *models;
 	size_t n_models;
@@ -94,6 +116,12 @@ struct scenario {
 	size_t n_links;
 	struct scn_app *apps;
 	size_t n_apps;
+
+	/* A scenario has apps (n_apps >= 1) or a job set (n_jobs >= 1). */
+	struct scn_job *jobs;
+	size_t n_jobs;
+	double time_unit_ms;		  /* of the job set's _tu keys and its outputs */
+	double lambda1, lambda2_per_byte; /* the analytic model's, 0 = unused */
 
 	struct profile **profiles; /* distinct loaded profile files */
 	char **profile_paths;
@@ -123,5 +151,8 @@ const struct scn_accel *scenario_executor(const struct scenario *s, size_t node,
 
 /* Directory of the shipped profiles. */
 const char *scenario_profile_dir(void);
+
+/* Directory of the shipped model files (models/NAME.json). */
+const char *scenario_model_dir(void);
 
 #endif

@@ -215,7 +215,10 @@ static void csv_row(struct sim *m, const struct request *r, const char *status, 
 	fprintf(f, "%u,%" PRIu64 ",%s,%s,%s,%s,%s,%s", m->opt->replication, r->id,
 		s->apps[src->app].id, s->nodes[src->device].id, node, tier, status, reason);
 	for (int st = 0; st < ST_COUNT; st++) {
-		if (r->t[st] >= 0)
+		/* start_service() sets the times of all three service stages;
+		 * for a request in flight at the end those after now were not
+		 * reached. */
+		if (r->t[st] >= 0 && r->t[st] <= m->now)
 			fprintf(f, ",%" PRId64, r->t[st]);
 		else
 			fputs(",", f);

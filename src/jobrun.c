@@ -1,0 +1,364 @@
+#include "jobrun.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "jobset.h"
+#include "outfile.h"
+#include "plot.h"
+
+/* What one run computed, times in ns. */
+struct jobrun_result {
+	const struct scenario *s;
+	const struct policy_ops *policy;
+	const double *params;
+	const char *dir;
+	enum tier *machine;
+	struct jobset_slot *slots;
+	struct jobset_totals totals;
+};
+
+/* A time in the scenario's time units. */
+static double in_units(const struct scenario *s, double ns)
+{
+	return ns / (s->time_unit_ms * 1e6);
+}
+
+static void put_units(FILE *f, const struct scenario *s, double ns, const char *sep)
+{
+	char buf[32];
+
+	outfile_format_double(in_units(s, ns), buf, sizeof(buf));
+	fprintf(f, "%s%s", buf, sep);
+}
+
+static cJSON *summary_json(const struct jobrun_result *r)
+{
+	const struct scenario *s = r->s;
+	cJSON *root = cJSON_CreateObject(), *jobs, *machines;
+	size_t count[TIER_COUNT] = {0};
+
+	if (root == NULL)
+		return NULL;
+	for (size_t i = 0; i < s->n_jobs; i++)
+		count[r->machine[i]]++;
+	cJSON_AddStringToObject(root, "format", "tiersim-summary/1");
+	cJSON_AddStringToObject(root, "scenario", s->name);
+	cJSON_AddStringToObject(root, "policy", r->policy->name);
+	jobs = cJSON_AddObjectToObject(root, "jobs");
+	if (jobs == NULL)
+		return root;
+	cJSON_AddNumberToObject(jobs, "count", (double)s->n_jobs);
+	cJSON_AddNumberToObject(jobs, "time_unit_ms", s->time_unit_ms);
+	cJSON_AddNumberToObject(jobs, "weighted_total_response", in_units(s, r->totals.weighted));
+	cJSON_AddNumberToObject(jobs, "total_response", in_units(s, r->totals.total));
+	cJSON_AddNumberToObject(jobs, "last_completion", in_units(s, (double)r->totals.last));
+	machines = cJSON_AddObjectToObject(jobs, "machines");
+	for (int m = 0; machines != NULL && m < TIER_COUNT; m++)
+		cJSON_AddNumberToObject(machines, tier_name((enum tier)m), (double)count[m]);
+	return root;
+}
+
+static cJSON *manifest_json(const struct jobrun_result *r)
+{
+	const struct scenario *s = r->s;
+	cJSON *root = cJSON_CreateObject(), *sc, *params;
+
+	if (root == NULL)
+		return NULL;
+	cJSON_AddStringToObject(root, "format", "tiersim-manifest/1");
+	cJSON_AddStringToObject(root, "tiersim_version", TIERSIM_VERSION);
+	sc = cJSON_AddObjectToObject(root, "scenario");
+	if (sc != NULL) {
+		cJSON_AddStringToObject(sc, "path", s->path);
+		cJSON_AddStringToObject(sc, "name", s->name);
+		cJSON_AddStringToObject(sc, "sha256", s->sha256);
+	}
+	cJSON_AddStringToObject(root, "policy", r->policy->name);
+	params = cJSON_AddObjectToObject(root, "policy_params");
+	for (size_t k = 0; params != NULL && k < r->policy->n_params; k++)
+		cJSON_AddNumberToObject(params, r->policy->params[k].name, r->params[k]);
+	cJSON_AddNumberToObject(root, "jobs", (double)s->n_jobs);
+	cJSON_AddNumberToObject(root, "time_unit_ms", s->time_unit_ms);
+	if (s->lambda2_per_byte > 0) {
+		cJSON_AddNumberToObject(root, "lambda1", s->lambda1);
+		cJSON_AddNumberToObject(root, "lambda2_per_byte", s->lambda2_per_byte);
+	}
+	return root;
+}
+
+static void write_schedule(FILE *f, const struct jobrun_result *r)
+{
+	const struct scenario *s = r->s;
+
+	fputs("job,machine,weight,release_tu,arrival_tu,start_tu,end_tu,response_tu\n", f);
+	for (size_t i = 0; i < s->n_jobs; i++) {
+		const struct jobset_slot *sl = &r->slots[i];
+		char w[32];
+
+		outfile_format_double(s->jobs[i].weight, w, sizeof(w));
+		fprintf(f, "%s,%s,%s,", s->jobs[i].id, tier_name(r->machine[i]), w);
+		put_units(f, s, (double)s->jobs[i].release, ",");
+		put_units(f, s, (double)sl->arrival, ",");
+		put_units(f, s, (double)sl->start, ",");
+		put_units(f, s, (double)sl->end, ",");
+		put_units(f, s, (double)(sl->end - s->jobs[i].release), "\n");
+	}
+}
+
+/* Gantt rows: the cloud and edge servers, then one per job that ran on
+ * its own device, in job order. */
+static int gantt_row(const struct jobrun_result *r, size_t i)
+{
+	int row = 2;
+
+	if (r->machine[i] != TIER_DEVICE)
+		return r->machine[i] == TIER_CLOUD ? 0 : 1;
+	for (size_t k = 0; k < i; k++)
+		row += r->machine[k] == TIER_DEVICE;
+	return row;
+}
+
+/* Ids go into the data file as gnuplot strings. */
+static void put_label(FILE *f, const char *id)
+{
+	fputc('"', f);
+	for (; *id != '\0'; id++)
+		fputc(*id == '"' || (unsigned char)*id < 0x20 ? '?' : *id, f);
+	fputs("\"\n", f);
+}
+
+static void write_gantt_data(FILE *f, const struct jobrun_result *r)
+{
+	const struct scenario *s = r->s;
+
+	fputs("# row start_tu end_tu release_tu arrival_tu colour job\n", f);
+	for (size_t i = 0; i < s->n_jobs; i++) {
+		fprintf(f, "%d ", gantt_row(r, i));
+		put_units(f, s, (double)r->slots[i].start, " ");
+		put_units(f, s, (double)r->slots[i].end, " ");
+		put_units(f, s, (double)s->jobs[i].release, " ");
+		put_units(f, s, (double)r->slots[i].arrival, " ");
+		fprintf(f, "%d ", (int)r->machine[i] + 1);
+		put_label(f, s->jobs[i].id);
+	}
+}
+
+static void write_gantt_script(FILE *f, const struct jobrun_result *r, const char *png,
+			       const char *dat)
+{
+	const struct scenario *s = r->s;
+	int rows = 2, height;
+
+	for (size_t i = 0; i < s->n_jobs; i++)
+		rows += r->machine[i] == TIER_DEVICE;
+	height = 160 + 36 * rows;
+	fprintf(f, "# Gantt chart of a job schedule written by tiersim run.  Render with:\n"
+		   "# gnuplot THIS_FILE (or gnuplot -e \"out='x.svg'; term='svg'\" THIS_FILE)\n"
+		   "if (!exists(\"out\")) out = ");
+	plot_quote(f, png);
+	fprintf(f,
+		"\nif (!exists(\"term\")) term = 'png'\n"
+		"if (term eq 'svg') {\n"
+		"\tset terminal svg size 1000,%d dynamic noenhanced\n"
+		"} else {\n"
+		"\tif (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
+		"\t\tset terminal pngcairo size 1000,%d noenhanced\n"
+		"\t} else {\n"
+		"\t\tset terminal png size 1000,%d noenhanced\n"
+		"\t}\n"
+		"}\n"
+		"set output out\n"
+		"set title ",
+		height, height, height);
+	plot_quote(f, s->name);
+	fprintf(f, " . ', policy %s: weighted total %.6g, total %.6g, last completion %.6g'\n",
+		r->policy->name, in_units(s, r->totals.weighted), in_units(s, r->totals.total),
+		in_units(s, (double)r->totals.last));
+	fprintf(f,
+		"set xlabel 'time (units of %g ms); dashed: upload from release to data arrival'\n",
+		s->time_unit_ms);
+	fprintf(f, "set yrange [%d.5:-0.5]\nset ytics (", rows - 1);
+	fputs("'cloud' 0, 'edge' 1", f);
+	for (size_t i = 0; i < s->n_jobs; i++) {
+		if (r->machine[i] != TIER_DEVICE)
+			continue;
+		fputs(", ", f);
+		plot_quote(f, s->jobs[i].id);
+		fprintf(f, " . ' device' %d", gantt_row(r, i));
+	}
+	fputs(")\nset xrange [0:*]\nset grid x\nset key outside top center horizontal\n"
+	      "set style fill solid 0.5 border -1\n"
+	      "set linetype 1 lc rgb '#228833'\nset linetype 2 lc rgb '#4477aa'\n"
+	      "set linetype 3 lc rgb '#ee6677'\nplot ",
+	      f);
+	plot_quote(f, dat);
+	fputs(" using 4:1:($5-$4):(0) with vectors nohead dt 2 lc rgb 'gray40' title 'upload', \\\n"
+	      "     '' using (($2+$3)/2):1:(($3-$2)/2):(0.3):6 with boxxyerror lc variable "
+	      "title 'processing (green device, blue edge, red cloud)', \\\n"
+	      "     '' using (($2+$3)/2):1:7 with labels notitle\n",
+	      f);
+}
+
+/* gantt.png and gantt.svg from the committed script, or a message saying
+ * how to render it. */
+static int render_gantt(const struct jobrun_result *r, FILE *out, struct ts_error *err)
+{
+	static const char *const terms[] = {"png", "svg"};
+	char *gnuplot = plot_find_on_path("gnuplot");
+	char gp_path[4200];
+	int rc = 0;
+
+	snprintf(gp_path, sizeof(gp_path), "%s/gantt.gp", r->dir);
+	if (gnuplot == NULL) {
+		fprintf(out,
+			"plot: gnuplot is not on PATH; render the Gantt chart with: gnuplot %s\n",
+			gp_path);
+		return 0;
+	}
+	for (size_t t = 0; rc == 0 && t < 2; t++) {
+		struct outfile img = {0};
+		char name[16];
+
+		snprintf(name, sizeof(name), "gantt.%s", terms[t]);
+		rc = outfile_open(&img, r->dir, name, err);
+		if (rc == 0)
+			rc = plot_render(gnuplot, gp_path, terms[t], &img, err);
+		outfile_discard(&img);
+	}
+	if (rc == 0)
+		fprintf(out, "plot: %s/gantt.png, %s/gantt.svg\n", r->dir, r->dir);
+	free(gnuplot);
+	return rc;
+}
+
+static int write_files(const struct jobrun_result *r, struct ts_error *err)
+{
+	struct outfile summary = {0}, manifest = {0}, csv = {0}, gp = {0}, dat = {0};
+	size_t n = strlen(r->dir) + 16;
+	char *gp_path = malloc(n), *dat_path = malloc(n), *png_path = malloc(n);
+	int rc = gp_path == NULL || dat_path == NULL || png_path == NULL
+		     ? ts_error_set(err, TS_ENOMEM, "out of memory")
+		     : 0;
+
+	if (rc == 0) {
+		snprintf(gp_path, n, "%s/gantt.gp", r->dir);
+		snprintf(dat_path, n, "%s/gantt.dat", r->dir);
+		snprintf(png_path, n, "%s/gantt.png", r->dir);
+		rc = outfile_open_json(&summary, r->dir, "summary.json", summary_json(r), err);
+	}
+	if (rc == 0)
+		rc = outfile_open_json(&manifest, r->dir, "manifest.json", manifest_json(r), err);
+	if (rc == 0)
+		rc = outfile_open(&csv, r->dir, "schedule.csv", err);
+	if (rc == 0)
+		rc = outfile_open(&dat, r->dir, "gantt.dat", err);
+	if (rc == 0)
+		rc = outfile_open(&gp, r->dir, "gantt.gp", err);
+	if (rc == 0) {
+		write_schedule(csv.f, r);
+		write_gantt_data(dat.f, r);
+		write_gantt_script(gp.f, r, png_path, dat_path);
+	}
+	/* Every file is complete under its temporary name before the first
+	 * is renamed. */
+	if (rc == 0)
+		rc = outfile_commit(&csv, err);
+	if (rc == 0)
+		rc = outfile_commit(&dat, err);
+	if (rc == 0)
+		rc = outfile_commit(&gp, err);
+	if (rc == 0)
+		rc = outfile_commit(&summary, err);
+	if (rc == 0)
+		rc = outfile_commit(&manifest, err);
+	outfile_discard(&summary);
+	outfile_discard(&manifest);
+	outfile_discard(&csv);
+	outfile_discard(&gp);
+	outfile_discard(&dat);
+	free(gp_path);
+	free(dat_path);
+	free(png_path);
+	return rc;
+}
+
+static void print_schedule(FILE *out, const struct jobrun_result *r)
+{
+	const struct scenario *s = r->s;
+
+	fprintf(out, "tiersim %s: scenario %s, policy %s, %zu jobs (time unit %g ms)\n",
+		TIERSIM_VERSION, s->name, r->policy->name, s->n_jobs, s->time_unit_ms);
+	fprintf(out, "  %-12s %-7s %10s %10s %10s %10s %10s\n", "job", "machine", "release",
+		"arrival", "start", "end", "response");
+	for (size_t i = 0; i < s->n_jobs; i++) {
+		const struct jobset_slot *sl = &r->slots[i];
+
+		fprintf(out, "  %-12s %-7s %10.6g %10.6g %10.6g %10.6g %10.6g\n", s->jobs[i].id,
+			tier_name(r->machine[i]), in_units(s, (double)s->jobs[i].release),
+			in_units(s, (double)sl->arrival), in_units(s, (double)sl->start),
+			in_units(s, (double)sl->end),
+			in_units(s, (double)(sl->end - s->jobs[i].release)));
+	}
+	fprintf(out,
+		"totals (time units): weighted response %.10g, unweighted response %.10g, last "
+		"completion %.10g\n",
+		in_units(s, r->totals.weighted), in_units(s, r->totals.total),
+		in_units(s, (double)r->totals.last));
+}
+
+int jobrun(const struct run_config *cfg, const struct scenario *s, const struct policy_ops *policy,
+	   const char *dir, FILE *out, struct ts_error *err)
+{
+	struct jobrun_result r = {.s = s, .policy = policy, .dir = dir};
+	struct jobset_job *jobs = calloc(s->n_jobs, sizeof(*jobs));
+	struct jobset *set = NULL;
+	double defaults[SCN_POLICY_PARAMS_MAX];
+	int rc = 0;
+
+	if (cfg->replications > 1 || cfg->requests_csv)
+		rc = ts_error_set(err, TS_EINVALID,
+				  "%s: a job set is scheduled, not simulated: --replications and "
+				  "--requests-csv are for scenarios with \"apps\"",
+				  s->path);
+	/* A policy other than the scenario's runs with its defaults. */
+	for (size_t k = 0; k < policy->n_params; k++)
+		defaults[k] = policy->params[k].def;
+	r.params = strcmp(policy->name, s->policy) == 0 ? s->policy_params : defaults;
+	r.machine = calloc(s->n_jobs, sizeof(*r.machine));
+	r.slots = calloc(s->n_jobs, sizeof(*r.slots));
+	if (rc == 0 && (jobs == NULL || r.machine == NULL || r.slots == NULL))
+		rc = ts_error_set(err, TS_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < s->n_jobs; i++) {
+		jobs[i].release = s->jobs[i].release;
+		jobs[i].weight = s->jobs[i].weight;
+		memcpy(jobs[i].processing, s->jobs[i].processing, sizeof(jobs[i].processing));
+		memcpy(jobs[i].upload, s->jobs[i].upload, sizeof(jobs[i].upload));
+	}
+	if (rc == 0)
+		rc = jobset_new(jobs, s->n_jobs, &set, err);
+	if (rc == 0)
+		rc = outfile_mkdirs(dir, err);
+	if (rc == 0) {
+		rc = policy->assign(set, r.params, r.machine, err);
+		if (rc < 0)
+			ts_error_prefix(err, "%s: ", s->path);
+	}
+	if (rc == 0) {
+		jobset_evaluate(set, r.machine, r.slots, &r.totals);
+		rc = write_files(&r, err);
+	}
+	if (rc == 0) {
+		print_schedule(out, &r);
+		rc = render_gantt(&r, out, err);
+	}
+	if (rc == 0)
+		fprintf(out, "results: %s/\n", dir);
+	jobset_free(set);
+	free(jobs);
+	free(r.machine);
+	free(r.slots);
+	return rc;
+}

@@ -1,0 +1,168 @@
+/* The analytic model: FLOPs formulas on known layers, the layer reader,
+ * node FLOPS, the times and their calibration, and the shipped model
+ * files. */
+#include <check.h>
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analytic.h"
+#include "scenario.h"
+
+START_TEST(analytic_layer_formulas)
+{
+	/* ResNet/VGG-style first layer: 224x224 output, 3 -> 64 channels,
+	 * 3x3: 2 * 224 * 224 * (3 * 9 + 1) * 64. */
+	ck_assert_double_eq(analytic_conv_flops(224, 224, 3, 3, 64), 179830784.0);
+	/* A 1x1 convolution is a fully connected map per pixel, with bias. */
+	ck_assert_double_eq(analytic_conv_flops(1, 1, 4096, 1, 1000), 2 * 4097 * 1000.0);
+	/* MobileNetV1's first depthwise layer at 224: 112x112, 32
+	 * channels, 3x3: 2 * 112 * 112 * 10 * 32. */
+	ck_assert_double_eq(analytic_depthwise_flops(112, 112, 32, 3), 8028160.0);
+	/* AlexNet/VGG's last layer: 4096 -> 1000. */
+	ck_assert_double_eq(analytic_fc_flops(4096, 1000), 8191000.0);
+	ck_assert_double_eq(analytic_fc_flops(1, 1), 1.0);
+	/* LSTM, 10 inputs, 20 hidden, one step: 8 * 20 * 30 + 4 * 20. */
+	ck_assert_double_eq(analytic_lstm_flops(10, 20, 1), 4880.0);
+	ck_assert_double_eq(analytic_lstm_flops(10, 20, 48), 48 * 4880.0);
+}
+END_TEST
+
+/* Parses text as a document whose root is a layers array. */
+static int layers_of(const char *text, double *flops, struct ts_error *err)
+{
+	struct jin_doc doc = {0};
+	struct jin_at root;
+	int rc = jin_doc_parse(&doc, "layers.json", text, strlen(text), err);
+
+	if (rc == 0) {
+		root = jin_root(&doc);
+		rc = analytic_layers_flops(&root, flops, err);
+	}
+	jin_doc_release(&doc);
+	return rc;
+}
+
+START_TEST(analytic_layers_sum)
+{
+	struct ts_error err = {""};
+	double flops = -1;
+
+	ck_assert_int_eq(
+	    layers_of(
+		"[{\"type\": \"conv\", \"out_h\": 224, \"out_w\": 224, \"in_channels\": 3, "
+		"\"kernel\": 3, \"out_channels\": 64},"
+		" {\"type\": \"depthwise\", \"out_h\": 112, \"out_w\": 112, \"channels\": 32, "
+		"\"kernel\": 3},"
+		" {\"type\": \"fc\", \"inputs\": 4096, \"outputs\": 1000},"
+		" {\"type\": \"lstm\", \"inputs\": 10, \"hidden\": 20, \"steps\": 48}]",
+		&flops, &err),
+	    0);
+	ck_assert_double_eq(flops, 179830784.0 + 8028160.0 + 8191000.0 + 48 * 4880.0);
+	ck_assert_int_eq(
+	    layers_of("[{\"type\": \"fc\", \"inputs\": 2, \"outputs\": 3, \"kernel\": 1}]", &flops,
+		      &err),
+	    TS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "$[0]: unknown key \"kernel\""));
+	ck_assert_int_eq(
+	    layers_of("[{\"type\": \"fc\", \"inputs\": 2.5, \"outputs\": 3}]", &flops, &err),
+	    TS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "$[0].inputs: expected a whole number"));
+	ck_assert_int_eq(
+	    layers_of("[{\"type\": \"lstm\", \"inputs\": 2, \"hidden\": 3}]", &flops, &err),
+	    TS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "missing required key \"steps\""));
+	ck_assert_int_eq(layers_of("[]", &flops, &err), TS_EINVALID);
+}
+END_TEST
+
+START_TEST(analytic_node_flops_and_times)
+{
+	/* The study's machines: 16 and 8 Xeon cores at 2.2 GHz and a
+	 * Raspberry Pi 4B, 32 FLOPs per cycle. */
+	ck_assert_double_eq_tol(analytic_node_flops(16, 2.2, 32), 1126.4e9, 1e-3);
+	ck_assert_double_eq_tol(analytic_node_flops(8, 2.2, 32), 563.2e9, 1e-3);
+	ck_assert_double_eq_tol(analytic_node_flops(4, 1.5, 32), 192e9, 1e-3);
+	/* 1e6 bytes x 1e9 FLOPs / 1e12 FLOPS x 1e-6 per byte = 1 ms. */
+	ck_assert_double_eq_tol(analytic_inference_s(1e-6, 1e6, 1e9, 1e12), 1e-3, 1e-15);
+	/* 42 ms + 2.9e6 bytes at 2.9 MB/s. */
+	ck_assert_double_eq_tol(analytic_transfer_s(1, 2.9e6, 2.9e6, 0.042), 1.042, 1e-12);
+	ck_assert_double_eq_tol(analytic_transfer_s(0.5, 2.9e6, 2.9e6, 0.042), 0.542, 1e-12);
+}
+END_TEST
+
+START_TEST(analytic_calibration_inverts)
+{
+	double l2 = analytic_calibrate_lambda2(0.25, 7e5, 105089, 563.2e9);
+	double l1 = analytic_calibrate_lambda1(0.3, 1e6, 1e7, 0.000239);
+
+	ck_assert_double_eq_tol(analytic_inference_s(l2, 7e5, 105089, 563.2e9), 0.25, 1e-12);
+	ck_assert_double_eq_tol(analytic_transfer_s(l1, 1e6, 1e7, 0.000239), 0.3, 1e-12);
+	ck_assert_double_le(analytic_calibrate_lambda1(0.0001, 1e6, 1e7, 0.000239), 0);
+}
+END_TEST
+
+/* The shipped model files through the scenarios that name them. */
+START_TEST(analytic_shipped_models)
+{
+	static const struct {
+		const char *scenario;
+		const char *model;
+		double flops;
+	} want[] = {
+	    {"scenarios/icu-lstm-18.json", "lstm-short-of-breath", 105089},
+	    {"scenarios/icu-lstm-18.json", "lstm-life-death", 7569},
+	    {"scenarios/icu-lstm-18.json", "lstm-phenotype", 347417},
+	    {"scenarios/image-placement.json", "facenet", 1.7e9},
+	    {"scenarios/image-placement.json", "lanenet", 18.91e9},
+	    {"scenarios/image-placement.json", "resnet18", 7.84e9},
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char path[4096];
+		struct ts_error err = {""};
+		struct scenario *s;
+		bool found = false;
+
+		snprintf(path, sizeof(path), "%s/%s", getenv("TIERSIM_SOURCE_ROOT"),
+			 want[i].scenario);
+		ck_assert_msg(scenario_load(path, &s, &err) == 0, "%s", err.msg);
+		for (size_t m = 0; m < s->n_models; m++)
+			if (strcmp(s->models[m].id, want[i].model) == 0) {
+				ck_assert_double_eq(s->models[m].flops, want[i].flops);
+				found = true;
+			}
+		ck_assert_msg(found, "%s: no model %s", want[i].scenario, want[i].model);
+		/* Cloud: 16 x 2.2 GHz x 32 CPU and a 110 TFLOPS GPU. */
+		ck_assert_double_eq_tol(s->nodes[0].cpu_flops, 1126.4e9, 1e-3);
+		ck_assert_double_eq(s->nodes[0].gpu_flops, 110e12);
+		scenario_free(s);
+	}
+}
+END_TEST
+
+static Suite *analytic_suite(void)
+{
+	Suite *s = suite_create("analytic");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, analytic_layer_formulas);
+	tcase_add_test(tc, analytic_layers_sum);
+	tcase_add_test(tc, analytic_node_flops_and_times);
+	tcase_add_test(tc, analytic_calibration_inverts);
+	tcase_add_test(tc, analytic_shipped_models);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(analytic_suite());
+	int failed;
+
+	gsl_set_error_handler_off();
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
