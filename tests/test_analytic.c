@@ -2,13 +2,13 @@
  * node FLOPS, the times and their calibration, and the shipped model
  * files. */
 #include <check.h>
-#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analytic.h"
 #include "scenario.h"
+#include "testutil.h"
 
 START_TEST(analytic_layer_formulas)
 {
@@ -157,12 +157,5 @@ static Suite *analytic_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(analytic_suite());
-	int failed;
-
-	gsl_set_error_handler_off();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(analytic_suite());
 }

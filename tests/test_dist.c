@@ -1,6 +1,5 @@
 #include <check.h>
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
@@ -13,6 +12,7 @@
 #include "jsonin.h"
 #include "rng.h"
 #include "status.h"
+#include "testutil.h"
 
 /* Draws per sampler test (STYLE: statistical tests use 10^5 draws). */
 #define DRAWS	    100000
@@ -269,10 +269,8 @@ END_TEST
 static const char *source_dir(void)
 {
 	static char dir[4096];
-	const char *root = getenv("TIERSIM_SOURCE_ROOT");
 
-	ck_assert_msg(root != NULL, "TIERSIM_SOURCE_ROOT is not set");
-	ck_assert_int_lt(snprintf(dir, sizeof(dir), "%s/", root), (int)sizeof(dir));
+	tu_source_path(dir, sizeof(dir), "");
 	return dir;
 }
 
@@ -779,12 +777,5 @@ static Suite *dist_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(dist_suite());
-	int failed;
-
-	gsl_set_error_handler_off();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(dist_suite());
 }

@@ -4,6 +4,7 @@
 
 #include "evq.h"
 #include "status.h"
+#include "testutil.h"
 
 static struct evq_event mkev(sim_time_t time, uint16_t cls, uint32_t obj)
 {
@@ -338,11 +339,5 @@ static Suite *evq_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(evq_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(evq_suite());
 }

@@ -1,26 +1,20 @@
 /* Tests for the delay-law fits (fit.c) and `tiersim fit-delay`. */
 #include <check.h>
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort_double.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fit.h"
 #include "rng.h"
-
-extern char **environ;
+#include "testutil.h"
 
 #define N_DRAWS 10000
 
@@ -323,52 +317,27 @@ END_TEST
 
 /* The command line. */
 
-#define OUTPUT_SIZE 65536
-
-struct proc {
-	char out[OUTPUT_SIZE], err[OUTPUT_SIZE];
-	int exit_code;
-};
-
-static char tmpdir[256];
+static char *tmpdir;
 
 /* Fixture: a fresh directory for each command-line test, removed after. */
 static void make_tmpdir(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(tmpdir, sizeof(tmpdir), "%s/tiersim-fit-XXXXXX",
-		 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-	ck_assert_msg(mkdtemp(tmpdir) != NULL, "mkdtemp: %s", strerror(errno));
+	tmpdir = tu_make_tmpdir();
 }
 
 static void remove_tmpdir(void)
 {
-	DIR *d = opendir(tmpdir);
-	struct dirent *e;
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		char path[600];
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
-		unlink(path);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(tmpdir);
+	tu_remove_tmpdir(tmpdir);
+	tmpdir = NULL;
 }
 
-static void read_file(const char *path, char *buf, size_t size)
+/* The whole file at path, which must exist. */
+static char *read_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	size_t n;
+	char *text = tu_read_file(path, NULL);
 
-	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-	n = fread(buf, 1, size - 1, f);
-	buf[n] = '\0';
-	fclose(f);
+	ck_assert_msg(text != NULL, "%s: %s", path, strerror(errno));
+	return text;
 }
 
 static void write_file(const char *path, const char *text)
@@ -388,40 +357,14 @@ static bool exists(const char *path)
 }
 
 /* Runs $TIERSIM_BIN with args (NULL-terminated) from the source root,
- * stdout and stderr going to files in tmpdir. */
-static void spawn(const char *const *args, struct proc *p)
+ * where the traces are. */
+static void spawn(const char *const *args, struct tu_proc *p)
 {
-	const char *bin = getenv("TIERSIM_BIN"), *root = getenv("TIERSIM_SOURCE_ROOT");
-	char *argv[16] = {NULL}, out[300], err[300];
-	posix_spawn_file_actions_t fa;
-	size_t argc = 0;
-	pid_t pid;
-	int status, rc;
+	const char *root = getenv("TIERSIM_SOURCE_ROOT");
 
-	ck_assert_msg(bin != NULL && root != NULL, "TIERSIM_BIN or TIERSIM_SOURCE_ROOT not set");
+	ck_assert_msg(root != NULL, "TIERSIM_SOURCE_ROOT not set");
 	ck_assert_int_eq(chdir(root), 0);
-	snprintf(out, sizeof(out), "%s/stdout", tmpdir);
-	snprintf(err, sizeof(err), "%s/stderr", tmpdir);
-	argv[argc++] = (char *)bin;
-	for (size_t i = 0; args[i] != NULL; i++) {
-		ck_assert_uint_lt(argc, 15);
-		argv[argc++] = (char *)args[i];
-	}
-	ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
-	ck_assert_int_eq(posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out,
-							  O_WRONLY | O_CREAT | O_TRUNC, 0644),
-			 0);
-	ck_assert_int_eq(posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, err,
-							  O_WRONLY | O_CREAT | O_TRUNC, 0644),
-			 0);
-	rc = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	ck_assert_msg(rc == 0, "cannot start %s: %s", bin, strerror(rc));
-	while (waitpid(pid, &status, 0) < 0)
-		ck_assert_msg(errno == EINTR, "waitpid: %s", strerror(errno));
-	p->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	read_file(out, p->out, sizeof(p->out));
-	read_file(err, p->err, sizeof(p->err));
+	tu_spawn(args, p);
 }
 
 /* The table row of `family`: its rank (0 = best), D and parameters. */
@@ -446,7 +389,7 @@ static int table_row(const char *out, const char *family, double *d, double *par
 	return -1;
 }
 
-static void fit_cli(const char *trace, struct proc *p)
+static void fit_cli(const char *trace, struct tu_proc *p)
 {
 	const char *args[] = {"fit-delay", trace, NULL};
 
@@ -456,7 +399,7 @@ static void fit_cli(const char *trace, struct proc *p)
 
 START_TEST(fit_cli_cmwave_near_gaussian)
 {
-	static struct proc p;
+	struct tu_proc p;
 	double d_normal, d_stable, normal[4], stable[4];
 	int rank;
 
@@ -469,12 +412,13 @@ START_TEST(fit_cli_cmwave_near_gaussian)
 	table_row(p.out, "stable", &d_stable, stable);
 	ck_assert_double_ge(stable[0], 1.9);
 	ck_assert_double_lt(d_normal, 0.05);
+	tu_proc_release(&p);
 }
 END_TEST
 
 START_TEST(fit_cli_oran_heavy_tailed)
 {
-	static struct proc p;
+	struct tu_proc p;
 	double d_normal, d_stable, normal[4], stable[4];
 
 	fit_cli("traces/ping-MEC-ORAN-upd.txt", &p);
@@ -483,18 +427,21 @@ START_TEST(fit_cli_oran_heavy_tailed)
 	table_row(p.out, "stable", &d_stable, stable);
 	ck_assert_double_lt(stable[0], 1.5);
 	ck_assert_double_lt(d_stable, d_normal);
+	tu_proc_release(&p);
 }
 END_TEST
 
 START_TEST(fit_cli_deterministic)
 {
-	static struct proc a, b;
+	struct tu_proc a, b;
 	const char *args[] = {"fit-delay", "traces/ping-MEC-ORAN-upd.txt", NULL};
 
 	spawn(args, &a);
 	spawn(args, &b);
 	ck_assert_int_eq(a.exit_code, 0);
 	ck_assert_str_eq(a.out, b.out);
+	tu_proc_release(&a);
+	tu_proc_release(&b);
 }
 END_TEST
 
@@ -507,12 +454,12 @@ static const char *const json_cases[][2] = {
 /* --json gives a delay object that a scenario accepts. */
 START_TEST(fit_cli_json_in_scenario)
 {
-	static struct proc p;
-	static char tmpl[16384], scen[20000];
+	struct tu_proc p;
+	static char scen[20000];
 	const char *args[] = {"fit-delay",	 json_cases[_i][0], "--family",
 			      json_cases[_i][1], "--json",	    NULL};
 	const char *root = getenv("TIERSIM_SOURCE_ROOT"), *from, *to;
-	char tpath[512], spath[512];
+	char tpath[512], spath[512], *tmpl;
 	cJSON *j, *law;
 	size_t len;
 
@@ -531,7 +478,7 @@ START_TEST(fit_cli_json_in_scenario)
 	cJSON_Delete(j);
 
 	snprintf(tpath, sizeof(tpath), "%s/tests/scenarios/minimal.json", root);
-	read_file(tpath, tmpl, sizeof(tmpl));
+	tmpl = read_file(tpath);
 	from = strstr(tmpl, "\"delay\": {");
 	ck_assert_ptr_nonnull(from);
 	from += strlen("\"delay\": ");
@@ -541,19 +488,22 @@ START_TEST(fit_cli_json_in_scenario)
 	    snprintf(scen, sizeof(scen), "%.*s%s%s", (int)(from - tmpl), tmpl, p.out, to),
 	    (int)sizeof(scen));
 	snprintf(spath, sizeof(spath), "%s/fitted.json", tmpdir);
+	free(tmpl);
 	write_file(spath, scen);
+	tu_proc_release(&p);
 	{
 		const char *vargs[] = {"validate", spath, NULL};
 
 		spawn(vargs, &p);
 		ck_assert_msg(p.exit_code == 0, "validate: %s%s", p.out, p.err);
 	}
+	tu_proc_release(&p);
 }
 END_TEST
 
 START_TEST(fit_cli_broken_trace)
 {
-	static struct proc p;
+	struct tu_proc p;
 	char path[512];
 	const char *args[] = {"fit-delay", path, NULL};
 
@@ -563,12 +513,13 @@ START_TEST(fit_cli_broken_trace)
 	ck_assert_int_eq(p.exit_code, 3);
 	ck_assert_msg(strstr(p.err, "bad.txt:3:") != NULL, "%s", p.err);
 	ck_assert_str_eq(p.out, "");
+	tu_proc_release(&p);
 }
 END_TEST
 
 START_TEST(fit_cli_flat_trace)
 {
-	static struct proc p;
+	struct tu_proc p;
 	char path[512];
 	const char *args[] = {"fit-delay", path, "--family", "stable", NULL};
 
@@ -577,6 +528,7 @@ START_TEST(fit_cli_flat_trace)
 	spawn(args, &p);
 	ck_assert_int_eq(p.exit_code, 3);
 	ck_assert_msg(strstr(p.err, "inter-quartile range is 0") != NULL, "%s", p.err);
+	tu_proc_release(&p);
 }
 END_TEST
 
@@ -590,7 +542,7 @@ static const char *const usage_cases[][4] = {
 
 START_TEST(fit_cli_usage_errors)
 {
-	static struct proc p;
+	struct tu_proc p;
 	const char *args[5] = {NULL};
 
 	for (int i = 0; i < 4 && usage_cases[_i][i] != NULL; i++)
@@ -598,12 +550,13 @@ START_TEST(fit_cli_usage_errors)
 	spawn(args, &p);
 	ck_assert_int_eq(p.exit_code, 2);
 	ck_assert_ptr_nonnull(strstr(p.err, "usage: tiersim fit-delay"));
+	tu_proc_release(&p);
 }
 END_TEST
 
 START_TEST(fit_cli_plot_without_gnuplot)
 {
-	static struct proc p;
+	struct tu_proc p;
 	char plot[512], gp[600], dat[600];
 	const char *args[] = {"fit-delay", "traces/ping-MEC-cmWave.txt", "--plot", plot, NULL};
 	char *path = getenv("PATH") != NULL ? strdup(getenv("PATH")) : NULL;
@@ -619,24 +572,28 @@ START_TEST(fit_cli_plot_without_gnuplot)
 	ck_assert_msg(p.exit_code == 0, "%s", p.err);
 	ck_assert_ptr_nonnull(strstr(p.out, "gnuplot is not on PATH"));
 	ck_assert(exists(gp) && exists(dat) && !exists(plot));
+	tu_proc_release(&p);
 }
 END_TEST
 
 START_TEST(fit_cli_plot)
 {
-	static struct proc p;
-	static char png[16];
-	char plot[512];
+	struct tu_proc p;
+	char plot[512], *png;
 	const char *args[] = {"fit-delay", "traces/ping-MEC-ORAN-upd.txt", "--plot", plot, NULL};
 
 	snprintf(plot, sizeof(plot), "%s/cdf.png", tmpdir);
 	spawn(args, &p);
 	ck_assert_msg(p.exit_code == 0, "%s", p.err);
-	if (strstr(p.out, "gnuplot is not on PATH") != NULL)
+	if (strstr(p.out, "gnuplot is not on PATH") != NULL) {
+		tu_proc_release(&p);
 		return;
+	}
 	ck_assert_ptr_nonnull(strstr(p.out, "plot: wrote"));
-	read_file(plot, png, 5);
-	ck_assert_int_eq(memcmp(png, "\x89PNG", 4), 0);
+	png = read_file(plot);
+	ck_assert_int_eq(strncmp(png, "\x89PNG", 4), 0);
+	free(png);
+	tu_proc_release(&p);
 }
 END_TEST
 
@@ -681,12 +638,5 @@ static Suite *fit_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(fit_suite());
-	int failed;
-
-	gsl_set_error_handler_off();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(fit_suite());
 }

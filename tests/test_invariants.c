@@ -25,7 +25,6 @@
  */
 #include <check.h>
 #include <cjson/cJSON.h>
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <inttypes.h>
 #include <math.h>
@@ -38,6 +37,7 @@
 #include "rng.h"
 #include "run.h"
 #include "scenario.h"
+#include "testutil.h"
 
 #define NROW(a)		    (sizeof(a) / sizeof((a)[0]))
 #define SEEDS_PER_SCENARIO  2
@@ -515,25 +515,6 @@ struct ctx {
 		}                                                                                  \
 	} while (0)
 
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	text = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(text);
-	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	text[n] = '\0';
-	fclose(f);
-	return text;
-}
-
 /* Every number of the tree is finite; numbers under "utilisation" and
  * "deadline_miss_ratio" are in [0, 1]; p50 <= p90 <= p95 <= p99. */
 static void check_numbers(const struct ctx *c, const cJSON *node, const char *where)
@@ -573,7 +554,7 @@ static cJSON *parse_file(const struct ctx *c, const char *dir, const char *name)
 	cJSON *root;
 
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	text = read_all(p);
+	text = tu_read_file(p, NULL);
 	CHECK(c, text != NULL, "no %s", p);
 	root = cJSON_Parse(text);
 	/* cJSON refuses nan and inf, which is how a printed NaN shows up. */
@@ -663,7 +644,7 @@ static void check_run(const struct ctx *c, const struct scenario *s, const char 
 	summary = parse_file(c, out, "summary.json");
 	manifest = parse_file(c, out, "manifest.json");
 	snprintf(p, sizeof(p), "%s/requests.csv", out);
-	csv = read_all(p);
+	csv = tu_read_file(p, NULL);
 	CHECK(c, csv != NULL, "no requests.csv");
 	line = strchr(csv, '\n');
 	CHECK(c, line != NULL, "requests.csv has no header line");
@@ -933,25 +914,10 @@ static uint64_t env_u64(const char *name, uint64_t dflt)
 	return v != NULL && *v != '\0' ? strtoull(v, NULL, 10) : dflt;
 }
 
-static void remove_files(const char *dir)
-{
-	static const char *const names[] = {
-	    "out/summary.json", "out/manifest.json", "out/requests.csv", "out",
-	    "scenario.json",	"p0.json",	     "p1.json",		 "p2.json"};
-	char p[4200];
-
-	for (size_t i = 0; i < NROW(names); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
-		if (unlink(p) != 0)
-			rmdir(p);
-	}
-	rmdir(dir);
-}
-
 START_TEST(invariants_random_scenarios)
 {
 	uint64_t master = env_u64("TIERSIM_INVARIANT_SEED", DEFAULT_MASTER_SEED);
-	char name[64], dir[] = "/tmp/tiersim-invariants-XXXXXX", path[256], out[256];
+	char name[64], *dir, path[256], out[256];
 	struct gen g = {0};
 	struct scenario *s = NULL;
 	struct ts_error err = {""};
@@ -966,7 +932,7 @@ START_TEST(invariants_random_scenarios)
 		if (policy_registry[i]->place != NULL && n_online < NROW(online))
 			online[n_online++] = policy_registry[i]->name;
 	ck_assert_uint_gt(n_online, 0);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	dir = tu_make_tmpdir();
 	snprintf(name, sizeof(name), "invariants/scenario/%d", _i);
 	g.r = rng_stream_new(master, name);
 	ck_assert_ptr_nonnull(g.r);
@@ -999,7 +965,7 @@ START_TEST(invariants_random_scenarios)
 	}
 	scenario_free(s);
 	fclose(devnull);
-	remove_files(dir);
+	tu_remove_tmpdir(dir);
 }
 END_TEST
 
@@ -1018,12 +984,5 @@ static Suite *invariants_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(invariants_suite());
-	int failed;
-
-	gsl_set_error_handler_off();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(invariants_suite());
 }

@@ -2,7 +2,6 @@
  * scenarios under every job-set policy, the files and totals a run
  * writes, and the options a job set refuses. */
 #include <check.h>
-#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,25 +9,7 @@
 
 #include "plot.h"
 #include "run.h"
-
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	text = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(text);
-	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	text[n] = '\0';
-	fclose(f);
-	return text;
-}
+#include "testutil.h"
 
 static const char *const outputs[] = {"summary.json", "manifest.json", "schedule.csv", "gantt.gp",
 				      "gantt.dat",    "gantt.png",     "gantt.svg"};
@@ -60,7 +41,7 @@ static int run_job_set(const char *scenario, const char *policy, unsigned replic
 	long n;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", getenv("TIERSIM_SOURCE_ROOT"), scenario);
+	tu_source_path(path, sizeof(path), scenario);
 	strcpy(dir, "/tmp/tiersim-jobrun-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	rc = run_scenario(&cfg, f, f, err);
@@ -105,8 +86,8 @@ START_TEST(jobrun_golden)
 		snprintf(got_path, sizeof(got_path), "%s/%s", dir, outputs[k]);
 		snprintf(want_path, sizeof(want_path), "%s/results/golden/%s/%s",
 			 getenv("TIERSIM_SOURCE_ROOT"), goldens[_i].golden, outputs[k]);
-		got = read_all(got_path);
-		want = read_all(want_path);
+		got = tu_read_file(got_path, NULL);
+		want = tu_read_file(want_path, NULL);
 		ck_assert_msg(want != NULL, "no golden file %s", want_path);
 		ck_assert_msg(got != NULL && strcmp(got, want) == 0,
 			      "%s differs from %s: regenerate it on purpose if the change is "
@@ -160,7 +141,7 @@ START_TEST(jobrun_multijob_optimum)
 
 	ck_assert_int_eq(run_job_set("scenarios/multijob-10.json", "exact", 1, dir, &out, &err), 0);
 	snprintf(p, sizeof(p), "%s/summary.json", dir);
-	summary = read_all(p);
+	summary = tu_read_file(p, NULL);
 	ck_assert_ptr_nonnull(strstr(summary, "\"weighted_total_response\":\t227,"));
 	ck_assert_ptr_nonnull(strstr(summary, "\"total_response\":\t146,"));
 	ck_assert_ptr_nonnull(strstr(summary, "\"last_completion\":\t43,"));
@@ -207,12 +188,5 @@ static Suite *jobrun_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(jobrun_suite());
-	int failed;
-
-	gsl_set_error_handler_off();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(jobrun_suite());
 }

@@ -2,13 +2,13 @@
  * every tie rule, and the solvers against each other on random
  * instances. */
 #include <check.h>
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jobset.h"
 #include "rng.h"
+#include "testutil.h"
 
 #define MAXJ 4
 #define D    TIER_DEVICE
@@ -278,12 +278,5 @@ static Suite *jobset_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(jobset_suite());
-	int failed;
-
-	gsl_set_error_handler_off();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(jobset_suite());
 }

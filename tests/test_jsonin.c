@@ -7,6 +7,7 @@
 
 #include "jsonin.h"
 #include "status.h"
+#include "testutil.h"
 
 #define NROW(a) (sizeof(a) / sizeof((a)[0]))
 /* The name the in-memory documents are parsed under. */
@@ -604,11 +605,5 @@ static Suite *jsonin_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(jsonin_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(jsonin_suite());
 }

@@ -7,8 +7,9 @@
 #include <unistd.h>
 
 #include "outfile.h"
+#include "testutil.h"
 
-static char dir[] = "/tmp/tiersim-outfile-XXXXXX";
+static char *dir;
 
 static int entries(const char *path)
 {
@@ -26,16 +27,13 @@ static int entries(const char *path)
 
 static void setup(void)
 {
-	strcpy(dir, "/tmp/tiersim-outfile-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	dir = tu_make_tmpdir();
 }
 
 static void teardown(void)
 {
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(tu_remove_tmpdir(dir), 0);
+	dir = NULL;
 }
 
 START_TEST(outfile_commit_renames)
@@ -112,8 +110,6 @@ int main(void)
 {
 	Suite *s = suite_create("outfile");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, outfile_commit_renames);
@@ -121,9 +117,5 @@ int main(void)
 	tcase_add_test(tc, outfile_missing_directory_is_an_error);
 	tcase_add_test(tc, outfile_mkdirs_nested);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(s);
 }

@@ -1,12 +1,12 @@
 /* Each v1 policy's choice on hand-built candidate lists, and the
  * registry. */
 #include <check.h>
-#include <gsl/gsl_errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "policy.h"
 #include "rng.h"
+#include "testutil.h"
 
 /* Candidates: the device, two edge nodes and a cloud node. */
 static const struct policy_candidate cands[] = {
@@ -118,12 +118,5 @@ static Suite *policy_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(policy_suite());
-	int failed;
-
-	gsl_set_error_handler_off();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(policy_suite());
 }

@@ -1,5 +1,4 @@
 #include <check.h>
-#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +6,7 @@
 
 #include "profile.h"
 #include "status.h"
+#include "testutil.h"
 
 #define TOL	1e-9
 #define NROW(a) (sizeof(a) / sizeof((a)[0]))
@@ -326,12 +326,5 @@ static Suite *profile_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(profile_suite());
-	int failed;
-
-	gsl_set_error_handler_off();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(profile_suite());
 }

@@ -1,5 +1,4 @@
 #include <check.h>
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <inttypes.h>
 #include <nettle/sha2.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 
 #include "rng.h"
+#include "testutil.h"
 
 #define DRAWS 1000
 
@@ -269,12 +269,5 @@ static Suite *rng_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(rng_suite());
-	int failed;
-
-	gsl_set_error_handler_off();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(rng_suite());
 }

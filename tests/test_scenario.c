@@ -1,27 +1,19 @@
 #include <check.h>
 #include <dirent.h>
-#include <errno.h>
-#include <gsl/gsl_errno.h>
-#include <poll.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "policy.h"
 #include "profile.h"
 #include "scenario.h"
 #include "status.h"
+#include "testutil.h"
 
-#define NROW(a)	    (sizeof(a) / sizeof((a)[0]))
-#define MAX_ARGS    12
-#define OUTPUT_SIZE 16384
-#define PATH_SIZE   4096
-
-extern char **environ;
+#define NROW(a)	  (sizeof(a) / sizeof((a)[0]))
+#define MAX_ARGS  12
+#define PATH_SIZE 4096
 
 /* dir/name into buf[PATH_SIZE]; a path too long fails the test. */
 static void join_path(char *buf, const char *dir, const char *name)
@@ -31,111 +23,12 @@ static void join_path(char *buf, const char *dir, const char *name)
 	ck_assert_msg(n >= 0 && n < PATH_SIZE, "path too long: %s/%s", dir, name);
 }
 
-static void source_path(char *buf, size_t size, const char *rel)
-{
-	const char *root = getenv("TIERSIM_SOURCE_ROOT");
-
-	ck_assert_msg(root != NULL, "TIERSIM_SOURCE_ROOT is not set");
-	ck_assert_uint_eq(size, PATH_SIZE);
-	join_path(buf, root, rel);
-}
-
 static void fixture(char *buf, size_t size, const char *name)
 {
 	char rel[256];
 
 	ck_assert_int_lt(snprintf(rel, sizeof(rel), "tests/scenarios/%s", name), (int)sizeof(rel));
-	source_path(buf, size, rel);
-}
-
-/* ---- running the built tiersim ---- */
-
-struct proc {
-	int exit_code; /* -1 when killed by a signal */
-	char out[OUTPUT_SIZE], err[OUTPUT_SIZE];
-	size_t n_out, n_err;
-};
-
-/* Appends what fd has to offer to buf; false at end of file. */
-static bool drain(int fd, char *buf, size_t *n)
-{
-	char chunk[4096];
-	ssize_t got = read(fd, chunk, sizeof(chunk));
-
-	if (got < 0 && errno == EINTR)
-		return true;
-	ck_assert_msg(got >= 0, "read: %s", strerror(errno));
-	if (got == 0)
-		return false;
-	/* Output beyond the buffer is dropped; the checks look at the start. */
-	for (ssize_t i = 0; i < got && *n < OUTPUT_SIZE - 1; i++)
-		buf[(*n)++] = chunk[i];
-	buf[*n] = '\0';
-	return true;
-}
-
-/* Runs $TIERSIM_BIN with args (NULL-terminated) and no shell; collects
- * stdout, stderr and the exit code. */
-static void spawn(const char *const *args, struct proc *p)
-{
-	const char *bin = getenv("TIERSIM_BIN");
-	char *argv[MAX_ARGS + 2] = {NULL};
-	posix_spawn_file_actions_t fa;
-	int out_pipe[2], err_pipe[2];
-	struct pollfd fds[2];
-	int open_fds = 2, status, rc;
-	pid_t pid;
-	size_t argc = 0;
-
-	ck_assert_msg(bin != NULL, "TIERSIM_BIN is not set");
-	memset(p, 0, sizeof(*p));
-	argv[argc++] = strdup(bin);
-	for (size_t i = 0; args[i] != NULL; i++) {
-		ck_assert_uint_lt(argc, MAX_ARGS + 1);
-		argv[argc++] = strdup(args[i]);
-	}
-	for (size_t i = 0; i < argc; i++)
-		ck_assert_ptr_nonnull(argv[i]);
-	ck_assert_int_eq(pipe(out_pipe), 0);
-	ck_assert_int_eq(pipe(err_pipe), 0);
-	ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
-	ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, out_pipe[1], STDOUT_FILENO), 0);
-	ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, err_pipe[1], STDERR_FILENO), 0);
-	ck_assert_int_eq(posix_spawn_file_actions_addclose(&fa, out_pipe[0]), 0);
-	ck_assert_int_eq(posix_spawn_file_actions_addclose(&fa, out_pipe[1]), 0);
-	ck_assert_int_eq(posix_spawn_file_actions_addclose(&fa, err_pipe[0]), 0);
-	ck_assert_int_eq(posix_spawn_file_actions_addclose(&fa, err_pipe[1]), 0);
-	rc = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	for (size_t i = 0; i < argc; i++)
-		free(argv[i]);
-	ck_assert_msg(rc == 0, "cannot start %s: %s", bin, strerror(rc));
-	close(out_pipe[1]);
-	close(err_pipe[1]);
-
-	/* Both pipes are read as they fill, so neither stream can block the
-	 * child. */
-	fds[0] = (struct pollfd){.fd = out_pipe[0], .events = POLLIN};
-	fds[1] = (struct pollfd){.fd = err_pipe[0], .events = POLLIN};
-	while (open_fds > 0) {
-		if (poll(fds, 2, -1) < 0) {
-			ck_assert_msg(errno == EINTR, "poll: %s", strerror(errno));
-			continue;
-		}
-		for (int i = 0; i < 2; i++) {
-			if (fds[i].fd < 0 || fds[i].revents == 0)
-				continue;
-			if (!drain(fds[i].fd, i == 0 ? p->out : p->err,
-				   i == 0 ? &p->n_out : &p->n_err)) {
-				close(fds[i].fd);
-				fds[i].fd = -1;
-				open_fds--;
-			}
-		}
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		ck_assert_msg(errno == EINTR, "waitpid: %s", strerror(errno));
-	p->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	tu_source_path(buf, size, rel);
 }
 
 /* Lines of text that start with prefix. */
@@ -153,17 +46,6 @@ static int lines_starting(const char *text, const char *prefix)
 		line = nl + 1;
 	}
 	return n;
-}
-
-/* A fresh empty directory under $TMPDIR. */
-static void make_tmpdir(char *buf, size_t size)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	ck_assert_int_lt(snprintf(buf, size, "%s/tiersim-test-XXXXXX",
-				  tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp"),
-			 (int)size);
-	ck_assert_msg(mkdtemp(buf) != NULL, "mkdtemp %s: %s", buf, strerror(errno));
 }
 
 /* Entries of a directory other than . and ..; -1 when it does not exist. */
@@ -189,22 +71,6 @@ static bool exists(const char *dir, const char *name)
 
 	join_path(path, dir, name);
 	return stat(path, &st) == 0;
-}
-
-/* Removes what a run may have left in tmp/out, then both directories;
- * best effort, the checks come after. */
-static void remove_tmpdir(const char *tmp)
-{
-	static const char *const names[] = {"summary.json", "manifest.json", "requests.csv"};
-	char out[PATH_SIZE], path[PATH_SIZE];
-
-	join_path(out, tmp, "out");
-	for (size_t i = 0; i < NROW(names); i++) {
-		join_path(path, out, names[i]);
-		unlink(path);
-	}
-	rmdir(out);
-	rmdir(tmp);
 }
 
 /* ---- broken scenarios ---- */
@@ -411,7 +277,7 @@ static void broken_path(char *buf, size_t size, const struct broken_case *c)
 
 /* The CLI's answer to an invalid scenario: exit 3, one "tiersim: " line
  * with the message, nothing on stdout. */
-static void check_invalid(const struct broken_case *c, const char *path, const struct proc *p,
+static void check_invalid(const struct broken_case *c, const char *path, const struct tu_proc *p,
 			  const char *cmd)
 {
 	ck_assert_msg(p->exit_code == TS_EXIT_INVALID, "%s %s: exit %d, expected 3; stderr: %s",
@@ -428,30 +294,32 @@ START_TEST(scenario_validate_rejects_broken)
 {
 	const struct broken_case *c = &broken[_i];
 	char path[PATH_SIZE];
-	struct proc p;
+	struct tu_proc p;
 
 	broken_path(path, sizeof(path), c);
-	spawn((const char *const[]){"validate", path, NULL}, &p);
+	tu_spawn((const char *const[]){"validate", path, NULL}, &p);
 	check_invalid(c, path, &p, "validate");
+	tu_proc_release(&p);
 }
 END_TEST
 
 START_TEST(scenario_run_rejects_broken)
 {
 	const struct broken_case *c = &broken[_i];
-	char path[PATH_SIZE], tmp[PATH_SIZE], out[PATH_SIZE];
-	struct proc p;
+	char path[PATH_SIZE], out[PATH_SIZE], *tmp;
+	struct tu_proc p;
 	int n;
 
 	broken_path(path, sizeof(path), c);
-	make_tmpdir(tmp, sizeof(tmp));
+	tmp = tu_make_tmpdir();
 	join_path(out, tmp, "out");
-	spawn((const char *const[]){"run", path, "-o", out, NULL}, &p);
+	tu_spawn((const char *const[]){"run", path, "-o", out, NULL}, &p);
 	n = dir_entries(out);
-	remove_tmpdir(tmp);
+	tu_remove_tmpdir(tmp);
 	check_invalid(c, path, &p, "run");
 	/* Nothing written: no result file, not even under a temporary name. */
 	ck_assert_msg(n <= 0, "run %s: %d files written to the results directory", c->file, n);
+	tu_proc_release(&p);
 }
 END_TEST
 
@@ -740,7 +608,7 @@ START_TEST(scenario_shipped_loads)
 	char path[PATH_SIZE];
 	struct scenario *s;
 
-	source_path(path, sizeof(path), "scenarios/edge-od-heterogeneous.json");
+	tu_source_path(path, sizeof(path), "scenarios/edge-od-heterogeneous.json");
 	s = load_fixture(path);
 	ck_assert_str_eq(s->name, "edge-od-heterogeneous");
 	ck_assert_uint_eq(s->n_nodes, 7);
@@ -765,7 +633,7 @@ START_TEST(scenario_missing_file)
 	struct ts_error err = {""};
 	struct scenario *s = NULL;
 	char path[PATH_SIZE];
-	struct proc p;
+	struct tu_proc p;
 
 	fixture(path, sizeof(path), "no-such-scenario.json");
 	ck_assert_int_eq(scenario_load(path, &s, &err), TS_EINVALID);
@@ -773,10 +641,11 @@ START_TEST(scenario_missing_file)
 	ck_assert_msg(strstr(err.msg, path) != NULL, "no file name: %s", err.msg);
 	ck_assert_msg(strstr(err.msg, "cannot open") != NULL, "%s", err.msg);
 
-	spawn((const char *const[]){"validate", path, NULL}, &p);
+	tu_spawn((const char *const[]){"validate", path, NULL}, &p);
 	ck_assert_int_eq(p.exit_code, TS_EXIT_INVALID);
 	ck_assert_int_eq(lines_starting(p.err, "tiersim: "), 1);
 	ck_assert_ptr_nonnull(strstr(p.err, path));
+	tu_proc_release(&p);
 }
 END_TEST
 
@@ -791,43 +660,46 @@ END_TEST
 START_TEST(scenario_validate_valid)
 {
 	char path[PATH_SIZE], bad[PATH_SIZE];
-	struct proc p;
+	struct tu_proc p;
 
 	fixture(path, sizeof(path), "minimal.json");
-	spawn((const char *const[]){"validate", path, NULL}, &p);
+	tu_spawn((const char *const[]){"validate", path, NULL}, &p);
 	ck_assert_msg(p.exit_code == 0, "exit %d: %s", p.exit_code, p.err);
 	ck_assert_msg(strstr(p.out, "valid") != NULL, "stdout: %s", p.out);
 	ck_assert_uint_eq(p.n_err, 0);
+	tu_proc_release(&p);
 
 	/* One bad file among good ones: each is reported, exit 3. */
 	fixture(bad, sizeof(bad), "broken/alpha-zero.json");
-	spawn((const char *const[]){"validate", path, bad, path, NULL}, &p);
+	tu_spawn((const char *const[]){"validate", path, bad, path, NULL}, &p);
 	ck_assert_int_eq(p.exit_code, TS_EXIT_INVALID);
 	ck_assert_int_eq(lines_starting(p.out, path), 2);
 	ck_assert_int_eq(lines_starting(p.err, "tiersim: "), 1);
 	ck_assert_ptr_nonnull(strstr(p.err, bad));
+	tu_proc_release(&p);
 }
 END_TEST
 
 START_TEST(scenario_run_writes_results)
 {
-	char path[PATH_SIZE], tmp[PATH_SIZE], out[PATH_SIZE];
-	struct proc p;
+	char path[PATH_SIZE], out[PATH_SIZE], *tmp;
+	struct tu_proc p;
 	bool summary, manifest;
 
 	/* The counterpart of scenario_run_rejects_broken: a valid file does
 	 * write where those must not. */
 	fixture(path, sizeof(path), "minimal.json");
-	make_tmpdir(tmp, sizeof(tmp));
+	tmp = tu_make_tmpdir();
 	join_path(out, tmp, "out");
-	spawn((const char *const[]){"run", path, "-o", out, NULL}, &p);
+	tu_spawn((const char *const[]){"run", path, "-o", out, NULL}, &p);
 	summary = exists(out, "summary.json");
 	manifest = exists(out, "manifest.json");
-	remove_tmpdir(tmp);
+	tu_remove_tmpdir(tmp);
 	ck_assert_msg(p.exit_code == 0, "exit %d: %s", p.exit_code, p.err);
 	ck_assert(summary);
 	ck_assert(manifest);
 	ck_assert_uint_gt(p.n_out, 0);
+	tu_proc_release(&p);
 }
 END_TEST
 
@@ -877,7 +749,7 @@ START_TEST(scenario_cli_exit_codes)
 	const struct cli_case *c = &cli[_i];
 	const char *args[MAX_ARGS + 1] = {NULL};
 	char minimal[PATH_SIZE], line[512] = "tiersim";
-	struct proc p;
+	struct tu_proc p;
 
 	fixture(minimal, sizeof(minimal), "minimal.json");
 	for (size_t i = 0; c->args[i] != NULL; i++) {
@@ -885,7 +757,7 @@ START_TEST(scenario_cli_exit_codes)
 		strncat(line, " ", sizeof(line) - strlen(line) - 1);
 		strncat(line, c->args[i], sizeof(line) - strlen(line) - 1);
 	}
-	spawn(args, &p);
+	tu_spawn(args, &p);
 	ck_assert_msg(p.exit_code == c->exit_code, "%s: exit %d, expected %d; stderr: %s", line,
 		      p.exit_code, c->exit_code, p.err);
 	if (c->exit_code == TS_EXIT_OK) {
@@ -901,6 +773,7 @@ START_TEST(scenario_cli_exit_codes)
 		ck_assert_msg(strstr(p.err, c->phrase) != NULL, "%s: stderr lacks \"%s\": %s", line,
 			      c->phrase, p.err);
 	}
+	tu_proc_release(&p);
 }
 END_TEST
 
@@ -930,12 +803,5 @@ static Suite *scenario_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(scenario_suite());
-	int failed;
-
-	gsl_set_error_handler_off();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(scenario_suite());
 }

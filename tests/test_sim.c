@@ -2,7 +2,6 @@
  * conservation, determinism, common random numbers, and the golden summary
  * of the default scenario. */
 #include <check.h>
-#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,66 +11,15 @@
 #include "run.h"
 #include "scenario.h"
 #include "sim.h"
-
-static char *source_path(const char *rel)
-{
-	static char buf[8][4096];
-	static int next;
-	char *p = buf[next++ % 8];
-
-	snprintf(p, sizeof(buf[0]), "%s/%s", getenv("TIERSIM_SOURCE_ROOT"), rel);
-	return p;
-}
-
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	text = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(text);
-	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	text[n] = '\0';
-	fclose(f);
-	if (len != NULL)
-		*len = (size_t)n;
-	return text;
-}
-
-static char *tmp_dir(void)
-{
-	char *d = strdup("/tmp/tiersim-test-XXXXXX");
-
-	ck_assert_ptr_nonnull(mkdtemp(d));
-	return d;
-}
-
-static void remove_dir(char *dir)
-{
-	const char *files[] = {"summary.json", "manifest.json", "requests.csv"};
-
-	for (size_t i = 0; i < 3; i++) {
-		char p[4200];
-
-		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
-		unlink(p);
-	}
-	rmdir(dir);
-	free(dir);
-}
+#include "testutil.h"
 
 /* Runs a scenario from the source tree into dir; returns the status. */
 static int run_into(const char *scenario, const char *dir, const char *policy, uint64_t seed,
 		    bool has_seed, unsigned replications, bool csv, struct ts_error *err)
 {
+	char path[4096];
 	struct run_config cfg = {
-	    .scenario_path = source_path(scenario),
+	    .scenario_path = path,
 	    .out_dir = dir,
 	    .has_seed = has_seed,
 	    .seed = seed,
@@ -80,7 +28,10 @@ static int run_into(const char *scenario, const char *dir, const char *policy, u
 	    .requests_csv = csv,
 	};
 	FILE *devnull = fopen("/dev/null", "w");
-	int rc = run_scenario(&cfg, devnull, devnull, err);
+	int rc;
+
+	tu_source_path(path, sizeof(path), scenario);
+	rc = run_scenario(&cfg, devnull, devnull, err);
 
 	fclose(devnull);
 	return rc;
@@ -91,7 +42,7 @@ static char *file_in(const char *dir, const char *name)
 	char p[4200];
 
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	return read_all(p, NULL);
+	return tu_read_file(p, NULL);
 }
 
 /* Counts of each status in a requests.csv and the checks every row must
@@ -157,7 +108,7 @@ static double summary_number(const char *summary, const char *key)
 
 START_TEST(sim_lifecycle_hand_computed)
 {
-	char *dir = tmp_dir();
+	char *dir = tu_make_tmpdir();
 	struct ts_error err = {0};
 	char *csv, *summary;
 	struct csv_counts c;
@@ -185,7 +136,7 @@ START_TEST(sim_lifecycle_hand_computed)
 				1e-12);
 	free(csv);
 	free(summary);
-	remove_dir(dir);
+	tu_remove_tmpdir(dir);
 }
 END_TEST
 
@@ -201,7 +152,7 @@ static long long csv_field(const char *line, int k)
  * between[1], 30 ms back, whichever end the device is. */
 START_TEST(sim_delay_reverse_direction)
 {
-	char *dir = tmp_dir();
+	char *dir = tu_make_tmpdir();
 	struct ts_error err = {0};
 	char *csv;
 	long completed[2] = {0, 0};
@@ -233,13 +184,13 @@ START_TEST(sim_delay_reverse_direction)
 	ck_assert_int_ge(completed[0], 39);
 	ck_assert_int_ge(completed[1], 39);
 	free(csv);
-	remove_dir(dir);
+	tu_remove_tmpdir(dir);
 }
 END_TEST
 
 START_TEST(sim_queue_bound_drops_and_conserves)
 {
-	char *dir = tmp_dir();
+	char *dir = tu_make_tmpdir();
 	struct ts_error err = {0};
 	char *csv, *summary;
 	struct csv_counts c;
@@ -268,13 +219,13 @@ START_TEST(sim_queue_bound_drops_and_conserves)
 	ck_assert_int_le(c.max_response, 91000000);
 	free(csv);
 	free(summary);
-	remove_dir(dir);
+	tu_remove_tmpdir(dir);
 }
 END_TEST
 
 START_TEST(sim_out_of_range_error_writes_nothing)
 {
-	char *dir = tmp_dir();
+	char *dir = tu_make_tmpdir();
 	struct ts_error err = {0};
 	char p[4200];
 
@@ -308,7 +259,7 @@ START_TEST(sim_every_policy_conserves)
 	/* Job-set policies have no online mode. */
 	if (policy_registry[_i]->place == NULL)
 		return;
-	dir = tmp_dir();
+	dir = tu_make_tmpdir();
 	rc = run_into("tests/data/sim/mixed.json", dir, policy, 0, false, 1, true, &err);
 
 	ck_assert_msg(rc == 0, "%s: %s", policy, err.msg);
@@ -328,7 +279,7 @@ START_TEST(sim_every_policy_conserves)
 	}
 	free(csv);
 	free(summary);
-	remove_dir(dir);
+	tu_remove_tmpdir(dir);
 }
 END_TEST
 
@@ -378,7 +329,7 @@ static char *sorted_lines(char *text)
 
 START_TEST(sim_policies_share_arrivals)
 {
-	char *a = tmp_dir(), *b = tmp_dir();
+	char *a = tu_make_tmpdir(), *b = tu_make_tmpdir();
 	struct ts_error err = {0};
 	char *csv_a, *csv_b, *arr_a, *arr_b, *sa, *sb;
 
@@ -400,15 +351,15 @@ START_TEST(sim_policies_share_arrivals)
 	free(arr_b);
 	free(sa);
 	free(sb);
-	remove_dir(a);
-	remove_dir(b);
+	tu_remove_tmpdir(a);
+	tu_remove_tmpdir(b);
 }
 END_TEST
 
 START_TEST(sim_same_seed_same_bytes)
 {
 	const char *files[] = {"summary.json", "manifest.json", "requests.csv"};
-	char *a = tmp_dir(), *b = tmp_dir(), *c = tmp_dir();
+	char *a = tu_make_tmpdir(), *b = tu_make_tmpdir(), *c = tu_make_tmpdir();
 	struct ts_error err = {0};
 
 	ck_assert_int_eq(
@@ -423,8 +374,8 @@ START_TEST(sim_same_seed_same_bytes)
 
 		snprintf(pa, sizeof(pa), "%s/%s", a, files[i]);
 		snprintf(pb, sizeof(pb), "%s/%s", b, files[i]);
-		x = read_all(pa, &la);
-		y = read_all(pb, &lb);
+		x = tu_read_file(pa, &la);
+		y = tu_read_file(pb, &lb);
 		z = file_in(c, files[i]);
 		ck_assert_uint_eq(la, lb);
 		ck_assert_msg(memcmp(x, y, la) == 0, "%s differs between equal seeds", files[i]);
@@ -433,9 +384,9 @@ START_TEST(sim_same_seed_same_bytes)
 		free(y);
 		free(z);
 	}
-	remove_dir(a);
-	remove_dir(b);
-	remove_dir(c);
+	tu_remove_tmpdir(a);
+	tu_remove_tmpdir(b);
+	tu_remove_tmpdir(c);
 }
 END_TEST
 
@@ -444,27 +395,28 @@ END_TEST
  * the golden file is regenerated on purpose (docs/outputs.md says how). */
 START_TEST(sim_golden_default_scenario)
 {
-	char *dir = tmp_dir();
+	char *dir = tu_make_tmpdir();
 	struct ts_error err = {0};
-	char *got, *want;
+	char *got, *want, path[4096];
 
 	ck_assert_int_eq(
 	    run_into("scenarios/edge-od-heterogeneous.json", dir, NULL, 7, true, 1, false, &err),
 	    0);
 	got = file_in(dir, "summary.json");
-	want =
-	    read_all(source_path("results/golden/edge-od-heterogeneous-seed7/summary.json"), NULL);
+	tu_source_path(path, sizeof(path),
+		       "results/golden/edge-od-heterogeneous-seed7/summary.json");
+	want = tu_read_file(path, NULL);
 	ck_assert_ptr_nonnull(want);
 	ck_assert_str_eq(got, want);
 	free(got);
 	free(want);
-	remove_dir(dir);
+	tu_remove_tmpdir(dir);
 }
 END_TEST
 
 START_TEST(sim_replications_give_intervals)
 {
-	char *dir = tmp_dir();
+	char *dir = tu_make_tmpdir();
 	struct ts_error err = {0};
 	char *summary;
 
@@ -475,7 +427,7 @@ START_TEST(sim_replications_give_intervals)
 	ck_assert_double_gt(summary_number(strstr(summary, "\"p95_ms\""), "\"ci95_half_width\""),
 			    0);
 	free(summary);
-	remove_dir(dir);
+	tu_remove_tmpdir(dir);
 }
 END_TEST
 
@@ -503,12 +455,5 @@ static Suite *sim_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(sim_suite());
-	int failed;
-
-	gsl_set_error_handler_off();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(sim_suite());
 }

@@ -1,5 +1,4 @@
 #include <check.h>
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
@@ -9,6 +8,7 @@
 
 #include "rng.h"
 #include "stats.h"
+#include "testutil.h"
 
 #define MASTER_SEED 20240601u
 #define MAX_VALUES  100000
@@ -333,12 +333,5 @@ static Suite *stats_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(stats_suite());
-	int failed;
-
-	gsl_set_error_handler_off();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(stats_suite());
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "status.h"
+#include "testutil.h"
 
 static const struct {
 	int status;
@@ -60,16 +61,10 @@ int main(void)
 {
 	Suite *s = suite_create("status");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, status_texts_and_exit_codes, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, status_error_set_and_prefix);
 	tcase_add_test(tc, status_long_messages_are_cut);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(s);
 }

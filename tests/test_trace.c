@@ -1,7 +1,6 @@
 /* Delay traces: the shipped ping logs, plain files, and broken files that
  * must be refused naming the file and line. */
 #include <check.h>
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_statistics_double.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,17 +8,10 @@
 
 #include "status.h"
 #include "trace.h"
+#include "testutil.h"
 
 #define NROW(a)	  (sizeof(a) / sizeof((a)[0]))
 #define PATH_SIZE 4096
-
-static void source_path(char *buf, const char *rel)
-{
-	const char *root = getenv("TIERSIM_SOURCE_ROOT");
-
-	ck_assert_msg(root != NULL, "TIERSIM_SOURCE_ROOT is not set");
-	ck_assert_int_lt(snprintf(buf, PATH_SIZE, "%s/%s", root, rel), PATH_SIZE);
-}
 
 static void load(const char *rel, struct trace *t)
 {
@@ -27,7 +19,7 @@ static void load(const char *rel, struct trace *t)
 	struct ts_error err = {""};
 	int rc;
 
-	source_path(path, rel);
+	tu_source_path(path, sizeof(path), rel);
 	rc = trace_load(path, t, &err);
 	ck_assert_msg(rc == 0, "%s: %s", rel, err.msg);
 	ck_assert_str_eq(t->path, path);
@@ -144,7 +136,7 @@ START_TEST(trace_rejects_broken)
 	struct trace t = {.n = 99};
 
 	snprintf(rel, sizeof(rel), "tests/data/traces/broken/%s", c->file);
-	source_path(path, rel);
+	tu_source_path(path, sizeof(path), rel);
 	ck_assert_int_eq(trace_load(path, &t, &err), TS_EINVALID);
 	if (c->line > 0)
 		snprintf(where, sizeof(where), "%s:%zu: ", path, c->line);
@@ -175,12 +167,5 @@ static Suite *trace_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(trace_suite());
-	int failed;
-
-	gsl_set_error_handler_off();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(trace_suite());
 }
