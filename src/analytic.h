@@ -1,4 +1,4 @@
-/* The analytic execution model (DESIGN section 4; docs/models.md).
+/* The analytic execution model (docs/models.md).
  *
  * A model's FLOPs come from a number or from its layers; a node's FLOPS
  * from cores x GHz x FLOPs per cycle or a number.  Inference takes

@@ -1,4 +1,4 @@
-/* Offline job sets on unrelated machines (DESIGN sections 4 and 7.3):
+/* Offline job sets on unrelated machines (docs/policies.md):
  * one cloud server, one edge server and each job's own device.
  *
  * A job i is released at R_i; on machine m its data needs upload[m] to

@@ -194,7 +194,7 @@ static const struct policy_ops layer_minimum = {
 
 static const struct policy_param tabu_params[] = {
     {.name = "max_count",
-     .description = "neighbourhood moves examined before the search stops (DESIGN 7.3's "
+     .description = "neighbourhood moves examined before the search stops (the study's "
 		    "maxCount; 100 covers 10-job sets many times over)",
      .min = 1,
      .max = 1e9,
@@ -205,7 +205,7 @@ static const struct policy_param tabu_params[] = {
 static const struct policy_ops tabu = {
     .name = "tabu",
     .description = "greedy in release order, then neighbourhood moves with tabu arrays over "
-		   "jobs and machines (DESIGN 7.3)",
+		   "jobs and machines (docs/policies.md)",
     .assign = assign_tabu,
     .params = tabu_params,
     .n_params = sizeof(tabu_params) / sizeof(tabu_params[0]),

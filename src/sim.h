@@ -1,4 +1,4 @@
-/* One simulation run of a scenario (DESIGN section 3).
+/* One simulation run of a scenario (docs/architecture.md).
  *
  * Requests are created by sources (one per app and source device),
  * generated lazily: each arrival schedules the next.  A request is placed
