@@ -318,10 +318,10 @@ int jobrun(const struct run_config *cfg, const struct scenario *s, const struct 
 	double defaults[SCN_POLICY_PARAMS_MAX];
 	int rc = 0;
 
-	if (cfg->replications > 1 || cfg->requests_csv)
+	if (cfg->replications > 1 || cfg->requests_csv || cfg->trace != NULL)
 		rc = ts_error_set(err, TS_EINVALID,
-				  "%s: a job set is scheduled, not simulated: --replications and "
-				  "--requests-csv are for scenarios with \"apps\"",
+				  "%s: a job set is scheduled, not simulated: --replications, "
+				  "--requests-csv and --trace are for scenarios with \"apps\"",
 				  s->path);
 	/* A policy other than the scenario's runs with its defaults. */
 	for (size_t k = 0; k < policy->n_params; k++)

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "golden.h"
 #include "config.h"
 #include "dist.h"
 #include "fit.h"
@@ -32,6 +34,7 @@ static const char usage_main[] =
     "  list policies|distributions|profiles\n"
     "                               show what scenarios can name\n"
     "  fit-delay TRACE [options]    fit delay laws to a measured trace\n"
+    "  check GOLDEN_DIR...          re-run golden results and compare their metrics\n"
     "  version                      print the version\n"
     "  help [COMMAND]               show this text or a command's\n"
     "\n"
@@ -41,7 +44,8 @@ static const char usage_main[] =
 
 static const char usage_run[] =
     "usage: tiersim run SCENARIO [-o DIR] [--seed N] [--replications R]\n"
-    "                   [--policy NAME] [--requests-csv]\n"
+    "                   [--policy NAME] [--requests-csv] [--trace FILE]\n"
+    "                   [--trace-sample N] [--quiet]\n"
     "\n"
     "Simulates SCENARIO and writes manifest.json, summary.json and, with\n"
     "--requests-csv, requests.csv into the results directory; prints a short\n"
@@ -56,6 +60,11 @@ static const char usage_run[] =
     "                     summary then gives means with 95% confidence intervals\n"
     "  --policy NAME      use this policy instead of the scenario's\n"
     "  --requests-csv     also write one row per request with every stage time\n"
+    "  --trace FILE       write a Chrome/Perfetto trace of the requests to FILE: a\n"
+    "                     track per node, instance and request, a span per stage\n"
+    "  --trace-sample N   trace only requests whose id is a multiple of N,\n"
+    "                     1 to 2^64-1 (default 1: every request)\n"
+    "  --quiet            no progress line (shown on a terminal for runs over 1 s)\n"
     "\n"
     "exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid input\n";
 
@@ -92,6 +101,19 @@ static const char usage_fit_delay[] =
     "                (without gnuplot on PATH only those two are written)\n"
     "\n"
     "exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid trace\n";
+
+static const char usage_check[] =
+    "usage: tiersim check GOLDEN_DIR...\n"
+    "\n"
+    "Re-runs the scenario each golden directory's manifest.json records (its\n"
+    "seed, policy, replications and options) into a temporary directory and\n"
+    "compares the new summary.json with the golden one, exactly unless the\n"
+    "manifest's \"tolerances\" allow a difference (docs/regression.md).  Prints\n"
+    "every value that differs and a verdict per directory.  Relative scenario\n"
+    "paths are read from the current directory.\n"
+    "\n"
+    "exit codes: 0 all match, 1 a regression or a failed run, 2 usage error,\n"
+    "3 invalid manifest, summary or scenario\n";
 
 static const char usage_version[] = "usage: tiersim version\n\nPrints the version.\n";
 
@@ -136,8 +158,9 @@ static int report(int rc, const struct ts_error *err)
 
 static int cmd_run(int argc, char **argv)
 {
-	struct run_config cfg = {.replications = 1};
+	struct run_config cfg = {.replications = 1, .trace_sample = 1};
 	struct ts_error err = {0};
+	bool quiet = false;
 
 	if (wants_help(argc, argv)) {
 		fputs(usage_run, stdout);
@@ -149,7 +172,8 @@ static int cmd_run(int argc, char **argv)
 		uint64_t v;
 
 		if (strcmp(a, "-o") == 0 || strcmp(a, "--seed") == 0 ||
-		    strcmp(a, "--replications") == 0 || strcmp(a, "--policy") == 0) {
+		    strcmp(a, "--replications") == 0 || strcmp(a, "--policy") == 0 ||
+		    strcmp(a, "--trace") == 0 || strcmp(a, "--trace-sample") == 0) {
 			if (!has_value)
 				return usage_error(usage_run, "option %s needs a value", a);
 			i++;
@@ -180,6 +204,20 @@ static int cmd_run(int argc, char **argv)
 			}
 		} else if (strcmp(a, "--requests-csv") == 0) {
 			cfg.requests_csv = true;
+		} else if (strcmp(a, "--trace") == 0) {
+			cfg.trace = argv[i];
+			if (cfg.trace[0] == '\0' || cfg.trace[strlen(cfg.trace) - 1] == '/')
+				return usage_error(
+				    usage_run, "--trace wants a file name, got \"%s\"", cfg.trace);
+		} else if (strcmp(a, "--trace-sample") == 0) {
+			if (!parse_u64(argv[i], UINT64_MAX, &cfg.trace_sample) ||
+			    cfg.trace_sample == 0)
+				return usage_error(usage_run,
+						   "--trace-sample wants a whole number from 1 to "
+						   "18446744073709551615, got \"%s\"",
+						   argv[i]);
+		} else if (strcmp(a, "--quiet") == 0) {
+			quiet = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return usage_error(usage_run, "unknown option %s", a);
 		} else if (cfg.scenario_path == NULL) {
@@ -190,6 +228,10 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (cfg.scenario_path == NULL)
 		return usage_error(usage_run, "%s", "run needs a SCENARIO file");
+	if (cfg.trace_sample != 1 && cfg.trace == NULL)
+		return usage_error(usage_run, "%s", "--trace-sample needs --trace FILE");
+	/* A progress line only makes sense where it is rewritten in place. */
+	cfg.progress = !quiet && isatty(STDERR_FILENO) ? stderr : NULL;
 	return report(run_scenario(&cfg, stdout, stderr, &err), &err);
 }
 
@@ -419,19 +461,6 @@ static int print_fit_json(const struct fit_law *l, struct ts_error *err)
 	return 0;
 }
 
-/* The directory part of path (as a new string) and its last component. */
-static char *split_path(const char *path, const char **base)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL) {
-		*base = path;
-		return strdup(".");
-	}
-	*base = slash + 1;
-	return slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
-}
-
 #define PLOT_POINTS 400
 
 static void write_plot_data(FILE *f, const struct trace *t, const struct fit *fit, bool logx)
@@ -488,7 +517,7 @@ static int write_plot(const char *plot, const char *trace_path, const struct tra
 		      const struct fit *fit, FILE *msg, struct ts_error *err)
 {
 	const char *base;
-	char *dir = split_path(plot, &base);
+	char *dir = outfile_split_path(plot, &base);
 	size_t n = strlen(base) + 5;
 	char *gp_name = malloc(n), *dat_name = malloc(n), *gp_path = NULL, *dat_path = NULL;
 	char *gnuplot = NULL;
@@ -631,6 +660,33 @@ static int cmd_fit_delay(int argc, char **argv)
 	return report(rc, &err);
 }
 
+static int cmd_check(int argc, char **argv)
+{
+	int worst = TS_EXIT_OK;
+
+	if (wants_help(argc, argv)) {
+		fputs(usage_check, stdout);
+		return TS_EXIT_OK;
+	}
+	if (argc == 0)
+		return usage_error(usage_check, "%s", "check needs at least one GOLDEN_DIR");
+	for (int i = 0; i < argc; i++)
+		if (argv[i][0] == '-')
+			return usage_error(usage_check, "unknown option %s", argv[i]);
+	for (int i = 0; i < argc; i++) {
+		struct ts_error err = {0};
+		struct golden_result res;
+		int rc = golden_check(argv[i], stdout, &res, &err);
+		int code = rc < 0		 ? report(rc, &err)
+			   : res.regressions > 0 ? TS_EXIT_RUNTIME
+						 : TS_EXIT_OK;
+
+		if (code > worst)
+			worst = code;
+	}
+	return worst;
+}
+
 static int cmd_version(int argc, char **argv)
 {
 	if (wants_help(argc, argv)) {
@@ -650,11 +706,9 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"run", cmd_run, usage_run},
-    {"validate", cmd_validate, usage_validate},
-    {"list", cmd_list, usage_list},
-    {"fit-delay", cmd_fit_delay, usage_fit_delay},
-    {"version", cmd_version, usage_version},
+    {"run", cmd_run, usage_run},       {"validate", cmd_validate, usage_validate},
+    {"list", cmd_list, usage_list},    {"fit-delay", cmd_fit_delay, usage_fit_delay},
+    {"check", cmd_check, usage_check}, {"version", cmd_version, usage_version},
 };
 
 static const struct command *find_command(const char *name)

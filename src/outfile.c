@@ -129,3 +129,15 @@ void outfile_format_double(double x, char *buf, size_t size)
 			return;
 	}
 }
+
+char *outfile_split_path(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		*base = path;
+		return strdup(".");
+	}
+	*base = slash + 1;
+	return slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+}

@@ -35,6 +35,11 @@ int outfile_open_json(struct outfile *o, const char *dir, const char *name, cJSO
 /* The shortest "%.*g" text of x that reads back as exactly x. */
 void outfile_format_double(double x, char *buf, size_t size);
 
+/* The directory part of path (malloc'd, the caller frees it; "." when
+ * there is none; NULL when out of memory) and, in *base, its last
+ * component, for outfile_open(). */
+char *outfile_split_path(const char *path, const char **base);
+
 /* Creates `dir` and its missing parents (mode 0777 less the umask). */
 int outfile_mkdirs(const char *dir, struct ts_error *err);
 

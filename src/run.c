@@ -10,6 +10,7 @@
 #include "jobrun.h"
 #include "jsonin.h"
 #include "outfile.h"
+#include "progress.h"
 #include "rng.h"
 #include "scenario.h"
 #include "sim.h"
@@ -24,6 +25,8 @@ struct job {
 	struct sim_report *reports;
 	uint64_t *seeds;
 	unsigned done;
+	struct progress progress;
+	uint64_t events_before; /* events of the replications done */
 };
 
 enum group_kind { G_TOTALS, G_APP, G_NODE, G_TIER };
@@ -169,6 +172,14 @@ static cJSON *manifest_json(const struct job *j)
 	opts = cJSON_AddObjectToObject(root, "options");
 	if (opts != NULL) {
 		cJSON_AddBoolToObject(opts, "requests_csv", j->cfg->requests_csv);
+		if (j->cfg->trace == NULL) {
+			cJSON_AddNullToObject(opts, "trace");
+		} else {
+			cJSON *t = cJSON_AddObjectToObject(opts, "trace");
+
+			cJSON_AddStringToObject(t, "path", j->cfg->trace);
+			cJSON_AddNumberToObject(t, "sample", (double)j->cfg->trace_sample);
+		}
 		cJSON_AddStringToObject(opts, "out_of_range",
 					s->out_of_range == OOR_CLAMP ? "clamp" : "error");
 		cJSON_AddNumberToObject(opts, "duration_s", sim_to_s(s->duration));
@@ -263,9 +274,35 @@ static void print_summary(FILE *out, const struct job *j)
 	fprintf(out, "results: %s/\n", j->dir);
 }
 
+/* sim_options.progress: replication j->done is under way. */
+static void on_progress(void *ctx, sim_time_t now, uint64_t events)
+{
+	struct job *j = ctx;
+
+	progress_update(&j->progress, (double)j->done * (double)j->s->duration + (double)now,
+			j->events_before + events);
+}
+
+/* The request trace's file, opened with the start of its JSON object. */
+static int trace_open(struct outfile *o, const char *path, struct ts_error *err)
+{
+	const char *base;
+	char *dir = outfile_split_path(path, &base);
+	int rc;
+
+	if (dir == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	rc = outfile_open(o, dir, base, err);
+	free(dir);
+	if (rc == 0)
+		fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", o->f);
+	return rc;
+}
+
 static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 {
-	struct outfile csv = {0}, summary = {0}, manifest = {0};
+	struct outfile csv = {0}, summary = {0}, manifest = {0}, trace = {0};
+	struct sim_trace st = {.sample = j->cfg->trace_sample};
 	int rc = 0;
 
 	if (j->cfg->requests_csv) {
@@ -274,12 +311,21 @@ static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 			return rc;
 		fputs(sim_csv_header, csv.f);
 	}
+	if (j->cfg->trace != NULL) {
+		rc = trace_open(&trace, j->cfg->trace, err);
+		st.f = trace.f;
+	}
+	progress_init(&j->progress, j->cfg->progress,
+		      (double)j->cfg->replications * (double)j->s->duration);
 	for (unsigned i = 0; rc == 0 && i < j->cfg->replications; i++) {
 		struct sim_options opt = {
 		    .seed = j->seeds[i],
 		    .policy = j->policy,
 		    .requests_csv = csv.f,
 		    .replication = i,
+		    .trace = st.f != NULL ? &st : NULL,
+		    .progress = j->cfg->progress != NULL ? on_progress : NULL,
+		    .progress_ctx = j,
 		};
 
 		rc = sim_run(j->s, &opt, &j->reports[i], err);
@@ -288,13 +334,19 @@ static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 			break;
 		}
 		j->done++;
-		if (j->reports[i].clamped_lookups > 0)
+		j->events_before += (uint64_t)j->reports[i].totals[SIM_T_EVENTS];
+		if (j->reports[i].clamped_lookups > 0) {
+			progress_finish(&j->progress);
 			fprintf(warn,
 				"tiersim: warning: replication %u: %" PRIu64
 				" profile lookups outside their table were clamped to its edge; "
 				"the first: %s\n",
 				i, j->reports[i].clamped_lookups, j->reports[i].first_clamp);
+		}
 	}
+	progress_finish(&j->progress);
+	if (rc == 0 && st.f != NULL)
+		fputs("\n]}\n", st.f);
 	/* Every file is complete under its temporary name before the first
 	 * is renamed. */
 	if (rc == 0)
@@ -303,11 +355,14 @@ static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 		rc = outfile_open_json(&manifest, j->dir, "manifest.json", manifest_json(j), err);
 	if (rc == 0 && j->cfg->requests_csv)
 		rc = outfile_commit(&csv, err);
+	if (rc == 0 && st.f != NULL)
+		rc = outfile_commit(&trace, err);
 	if (rc == 0)
 		rc = outfile_commit(&summary, err);
 	if (rc == 0)
 		rc = outfile_commit(&manifest, err);
 	outfile_discard(&csv);
+	outfile_discard(&trace);
 	outfile_discard(&summary);
 	outfile_discard(&manifest);
 	return rc;

@@ -16,11 +16,15 @@ struct run_config {
 	unsigned replications; /* >= 1 */
 	const char *policy;    /* NULL: the scenario's */
 	bool requests_csv;
+	const char *trace;     /* NULL: no request trace; else its file */
+	uint64_t trace_sample; /* >= 1: trace requests whose id % trace_sample == 0 */
+	FILE *progress;	       /* NULL: no progress line; else its terminal */
 };
 
 /* Loads the scenario, runs the replications (replication r uses master
  * seed rng_derive_seed(seed, "replication/<r>")), writes manifest.json,
- * summary.json and, when asked, requests.csv into the results directory,
+ * summary.json and, when asked, requests.csv into the results directory
+ * and the request trace to cfg->trace,
  * and prints a short summary to `out` and warnings to `warn`.  Nothing is
  * written under a final name unless every replication succeeded. */
 int run_scenario(const struct run_config *cfg, FILE *out, FILE *warn, struct ts_error *err);

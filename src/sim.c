@@ -1,5 +1,6 @@
 #include "sim.h"
 
+#include <cjson/cJSON.h>
 #include <gsl/gsl_randist.h>
 #include <inttypes.h>
 #include <math.h>
@@ -229,6 +230,127 @@ static void csv_row(struct sim *m, const struct request *r, const char *status, 
 		fputs(",\n", f);
 }
 
+_Static_assert((SIM_PROGRESS_EVENTS & (SIM_PROGRESS_EVENTS - 1)) == 0,
+	       "the progress test in the event loop is a mask");
+
+/* Span names of the request stages, by the stage that ends them. */
+static const char *const stage_names[ST_COUNT] = {
+    [ST_UPLINK_DONE] = "uplink",     [ST_START] = "queue",	  [ST_PRE_DONE] = "cpu_pre",
+    [ST_ACCEL_DONE] = "accelerator", [ST_POST_DONE] = "cpu_post", [ST_DOWNLINK_DONE] = "downlink",
+};
+
+/* Starts one trace event: the separator, then the fields every event
+ * has.  Processes are (replication, node) pairs, so replications never
+ * share a track. */
+static void trace_begin(struct sim *m, const char *ph, uint32_t node, uint32_t tid)
+{
+	struct sim_trace *t = m->opt->trace;
+
+	fprintf(t->f, "%s{\"ph\":\"%s\",\"pid\":%" PRIu64 ",\"tid\":%" PRIu32,
+		t->n_events++ == 0 ? "" : ",\n", ph,
+		(uint64_t)m->opt->replication * m->s->n_nodes + node + 1, tid);
+}
+
+/* Trace timestamps are in microseconds: ns printed exactly as "us.nnn". */
+static void trace_ts(FILE *f, const char *key, sim_time_t ns)
+{
+	fprintf(f, ",\"%s\":%" PRId64 ".%03d", key, ns / 1000, (int)(ns % 1000));
+}
+
+/* An asynchronous (b/e) event on the request's own track, which
+ * id2.local scopes to its process. */
+static void trace_async(struct sim *m, const struct request *r, uint32_t node, const char *ph,
+			const char *name, sim_time_t ns)
+{
+	trace_begin(m, ph, node, 0);
+	fprintf(m->opt->trace->f,
+		",\"cat\":\"request\",\"id2\":{\"local\":%" PRIu64 "},\"name\":\"%s\"", r->id,
+		name);
+	trace_ts(m->opt->trace->f, "ts", ns);
+	fputc('}', m->opt->trace->f);
+}
+
+/* A sampled request's spans: on its own track a "request" span holding
+ * one span per stage it went through, and on its instance's track the
+ * service span (CPU pre to CPU post), which never overlaps another since
+ * an instance serves one request at a time.  Stages not reached by the
+ * end of the run are left out, as in requests.csv. */
+static void trace_request(struct sim *m, const struct request *r, const char *status)
+{
+	struct sim_trace *t = m->opt->trace;
+	uint32_t node;
+	int last = ST_CREATED;
+
+	if (t == NULL || r->id % t->sample != 0)
+		return;
+	node = r->inst != NONE ? m->insts[r->inst].node : m->sources[r->source].device;
+	while (last + 1 < ST_COUNT && r->t[last + 1] >= 0 && r->t[last + 1] <= m->now)
+		last++;
+	trace_begin(m, "b", node, 0);
+	fprintf(t->f,
+		",\"cat\":\"request\",\"id2\":{\"local\":%" PRIu64
+		"},\"name\":\"request\",\"args\":{\"replication\":%u,\"id\":%" PRIu64
+		",\"status\":\"%s\"}",
+		r->id, m->opt->replication, r->id, status);
+	trace_ts(t->f, "ts", r->t[ST_CREATED]);
+	fputc('}', t->f);
+	for (int st = ST_CREATED + 1; st <= last; st++) {
+		trace_async(m, r, node, "b", stage_names[st], r->t[st - 1]);
+		trace_async(m, r, node, "e", stage_names[st], r->t[st]);
+	}
+	trace_async(m, r, node, "e", "request", r->t[last]);
+	if (last >= ST_POST_DONE) {
+		trace_begin(m, "X", node, r->inst + 1);
+		fprintf(t->f, ",\"name\":\"request\",\"args\":{\"id\":%" PRIu64 "}", r->id);
+		trace_ts(t->f, "ts", r->t[ST_START]);
+		trace_ts(t->f, "dur", r->t[ST_POST_DONE] - r->t[ST_START]);
+		fputc('}', t->f);
+	}
+}
+
+/* Names the tracks: a process per node, a thread per instance. */
+static int trace_names(struct sim *m)
+{
+	const struct scenario *s = m->s;
+	bool ok = true;
+
+	for (size_t k = 0; ok && k < s->n_nodes + m->n_insts; k++) {
+		bool is_node = k < s->n_nodes;
+		uint32_t node = is_node ? (uint32_t)k : m->insts[k - s->n_nodes].node;
+		cJSON *args = cJSON_CreateObject();
+		char name[512], *text = NULL;
+
+		if (is_node && m->opt->replication == 0)
+			snprintf(name, sizeof(name), "%s", s->nodes[k].id);
+		else if (is_node)
+			snprintf(name, sizeof(name), "%s (replication %u)", s->nodes[k].id,
+				 m->opt->replication);
+		else
+			snprintf(name, sizeof(name), "instance %zu: app %s", k - s->n_nodes,
+				 s->apps[m->insts[k - s->n_nodes].app].id);
+		ok = args != NULL && cJSON_AddStringToObject(args, "name", name) != NULL;
+		if (ok)
+			text = cJSON_PrintUnformatted(args);
+		cJSON_Delete(args);
+		ok = text != NULL;
+		if (ok) {
+			trace_begin(m, "M", node, is_node ? 0 : (uint32_t)(k - s->n_nodes) + 1);
+			fprintf(m->opt->trace->f, ",\"name\":\"%s\",\"args\":%s}",
+				is_node ? "process_name" : "thread_name", text);
+		}
+		cJSON_free(text);
+	}
+	return ok ? 0 : oom(m);
+}
+
+/* A request ends (or the run does with it in flight): its CSV row and its
+ * trace. */
+static void record(struct sim *m, const struct request *r, const char *status, const char *reason)
+{
+	csv_row(m, r, status, reason);
+	trace_request(m, r, status);
+}
+
 static bool measured(const struct sim *m, const struct request *r)
 {
 	return r->t[ST_CREATED] >= m->s->warmup;
@@ -269,7 +391,7 @@ static void drop(struct sim *m, uint32_t ri, enum sim_drop why)
 			m->g_tiers[m->s->nodes[node].tier].dropped[why]++;
 		}
 	}
-	csv_row(m, r, "dropped", sim_drop_names[why]);
+	record(m, r, "dropped", sim_drop_names[why]);
 	if (r->inst != NONE) {
 		m->insts[r->inst].pending--;
 		instance_maybe_close(m, r->inst);
@@ -293,7 +415,7 @@ static void complete(struct sim *m, uint32_t ri)
 		stats_acc_add(m->g_nodes[node].acc, ms, missed);
 		stats_acc_add(m->g_tiers[m->s->nodes[node].tier].acc, ms, missed);
 	}
-	csv_row(m, r, "completed", "");
+	record(m, r, "completed", "");
 	request_release(m, ri);
 }
 
@@ -857,12 +979,12 @@ static int finish(struct sim *m)
 				    rep->totals[SIM_T_CREATED], ended);
 	/* Requests still in flight are written too, so the CSV has one row
 	 * per request created. */
-	if (m->opt->requests_csv != NULL) {
+	if (m->opt->requests_csv != NULL || m->opt->trace != NULL) {
 		for (size_t i = 0; i < m->cap_reqs; i++)
 			if (m->reqs[i].t[ST_CREATED] >= 0)
-				csv_row(m, &m->reqs[i], "in_flight", "");
+				record(m, &m->reqs[i], "in_flight", "");
 	}
-	return 0;
+	return m->opt->trace != NULL ? trace_names(m) : 0;
 }
 
 static void teardown(struct sim *m)
@@ -913,6 +1035,12 @@ int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_
 	while (rc == 0 && evq_pop(m.q, &ev)) {
 		m.now = ev.time;
 		report->totals[SIM_T_EVENTS] += 1;
+		/* A power of two: the test is a mask, and the callback's clock
+		 * read is paid once per SIM_PROGRESS_EVENTS events. */
+		if (opt->progress != NULL &&
+		    ((uint64_t)report->totals[SIM_T_EVENTS] & (SIM_PROGRESS_EVENTS - 1)) == 0)
+			opt->progress(opt->progress_ctx, m.now,
+				      (uint64_t)report->totals[SIM_T_EVENTS]);
 		switch ((enum ev_kind)ev.kind) {
 		case EV_ARRIVAL:
 			rc = on_arrival(&m, ev.obj);

@@ -86,11 +86,30 @@ struct sim_report {
 	char first_clamp[256];	  /* what the first one was, for the warning */
 };
 
+/* A request trace being written (docs/outputs.md): Chrome trace-event
+ * objects are appended to f, each but the very first preceded by ",\n", so
+ * the caller writes only what encloses the "traceEvents" array.  Several
+ * runs (replications) may share one. */
+struct sim_trace {
+	FILE *f;
+	uint64_t sample;   /* >= 1: requests whose id % sample == 0 are traced */
+	uint64_t n_events; /* written so far */
+};
+
+/* Progress is reported every SIM_PROGRESS_EVENTS events. */
+#define SIM_PROGRESS_EVENTS 4096
+
 struct sim_options {
 	uint64_t seed; /* master seed of this run */
 	const struct policy_ops *policy;
-	FILE *requests_csv;   /* may be NULL: one row per request is appended */
-	unsigned replication; /* written in the CSV's first column */
+	FILE *requests_csv;	 /* may be NULL: one row per request is appended */
+	unsigned replication;	 /* written in the CSV's first column and the trace */
+	struct sim_trace *trace; /* may be NULL: no trace */
+	/* May be NULL; otherwise called with the simulated time (ns) and the
+	 * events handled so far, every SIM_PROGRESS_EVENTS events.  It must not
+	 * change the run. */
+	void (*progress)(void *ctx, sim_time_t now, uint64_t events);
+	void *progress_ctx;
 };
 
 /* The header line of requests.csv. */

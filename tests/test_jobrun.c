@@ -158,7 +158,8 @@ START_TEST(jobrun_refuses_online_options)
 
 	ck_assert_int_eq(run_job_set("scenarios/multijob-10.json", NULL, 3, dir, &out, &err),
 			 TS_EINVALID);
-	ck_assert_ptr_nonnull(strstr(err.msg, "--replications and --requests-csv are for"));
+	ck_assert_ptr_nonnull(
+	    strstr(err.msg, "--replications, --requests-csv and --trace are for"));
 	free(out);
 	/* Nothing was written. */
 	ck_assert_int_eq(rmdir(dir), 0);

@@ -1,7 +1,9 @@
 /* End-to-end runs: the request lifecycle on hand-computed cases,
- * conservation, determinism, common random numbers, and the golden summary
- * of the default scenario. */
+ * conservation, determinism, common random numbers, the golden summary
+ * of the default scenario, and request traces (--trace). */
 #include <check.h>
+#include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,6 +433,274 @@ START_TEST(sim_replications_give_intervals)
 }
 END_TEST
 
+/* requests.csv's stage times (created_ns to downlink_done_ns, -1 when
+ * empty) by replication and id. */
+#define TRACE_REPS 2
+#define CSV_STAGES 7
+
+struct csv_times {
+	long long (*t)[CSV_STAGES]; /* [rep * n_ids + id] */
+	size_t n_ids;
+};
+
+static struct csv_times read_csv_times(const char *csv)
+{
+	struct csv_times c = {0};
+	const char *line;
+
+	for (line = strchr(csv, '\n') + 1; *line != '\0'; line = strchr(line, '\n') + 1)
+		c.n_ids++;
+	c.t = malloc(TRACE_REPS * c.n_ids * sizeof(*c.t));
+	ck_assert_ptr_nonnull(c.t);
+	memset(c.t, 0xff, TRACE_REPS * c.n_ids * sizeof(*c.t));
+	for (line = strchr(csv, '\n') + 1; *line != '\0'; line = strchr(line, '\n') + 1) {
+		unsigned rep;
+		unsigned long long id;
+		const char *f = line;
+
+		ck_assert_int_eq(sscanf(line, "%u,%llu,", &rep, &id), 2);
+		ck_assert_uint_lt(rep * c.n_ids + id, TRACE_REPS * c.n_ids);
+		for (int k = 0; k < 8; k++)
+			f = strchr(f, ',') + 1;
+		for (int k = 0; k < CSV_STAGES; k++, f = strchr(f, ',') + 1)
+			if (*f != ',')
+				c.t[rep * c.n_ids + id][k] = strtoll(f, NULL, 10);
+	}
+	return c;
+}
+
+/* A request's own track: its open spans and the time it last reached. */
+struct req_track {
+	int depth;
+	const char *open[2];
+	double last_ts;
+	int stages;
+};
+
+struct service_span {
+	double pid, tid, ts, dur;
+};
+
+static int span_order(const void *a, const void *b)
+{
+	const struct service_span *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return (x->ts > y->ts) - (x->ts < y->ts);
+}
+
+static long long ts_ns(const cJSON *ev, const char *key)
+{
+	return llround(cJSON_GetObjectItemCaseSensitive(ev, key)->valuedouble * 1000);
+}
+
+static const char *const stage_span[CSV_STAGES] = {
+    "", "uplink", "queue", "cpu_pre", "accelerator", "cpu_post", "downlink"};
+
+/* Checks a parsed trace against requests.csv: every sampled request (and
+ * no other) has a track whose spans nest well and whose stage spans are
+ * the CSV's stage times; service spans on an instance's track never
+ * overlap.  Returns the number of request tracks. */
+static size_t check_trace(const cJSON *events, const struct csv_times *c, uint64_t sample)
+{
+	size_t n = (size_t)cJSON_GetArraySize(events), n_req = 0, n_svc = 0;
+	struct req_track *tr = calloc(TRACE_REPS * c->n_ids, sizeof(*tr));
+	struct service_span *svc = calloc(n + 1, sizeof(*svc));
+	int rep_of_pid[4096];
+	const cJSON *ev;
+
+	ck_assert_ptr_nonnull(tr);
+	ck_assert_ptr_nonnull(svc);
+	memset(rep_of_pid, 0xff, sizeof(rep_of_pid));
+	cJSON_ArrayForEach(ev, events)
+	{
+		const char *ph = cJSON_GetObjectItemCaseSensitive(ev, "ph")->valuestring;
+		const char *name = cJSON_GetObjectItemCaseSensitive(ev, "name")->valuestring;
+		int pid = (int)cJSON_GetObjectItemCaseSensitive(ev, "pid")->valuedouble;
+		const cJSON *id2 = cJSON_GetObjectItemCaseSensitive(ev, "id2");
+		struct req_track *t;
+		size_t id;
+		int rep;
+
+		ck_assert_int_lt(pid, 4096);
+		if (strcmp(ph, "X") == 0) {
+			svc[n_svc++] = (struct service_span){
+			    pid, cJSON_GetObjectItemCaseSensitive(ev, "tid")->valuedouble,
+			    cJSON_GetObjectItemCaseSensitive(ev, "ts")->valuedouble,
+			    cJSON_GetObjectItemCaseSensitive(ev, "dur")->valuedouble};
+			continue;
+		}
+		if (strcmp(ph, "M") == 0)
+			continue;
+		id = (size_t)cJSON_GetObjectItemCaseSensitive(id2, "local")->valuedouble;
+		if (strcmp(ph, "b") == 0 && strcmp(name, "request") == 0) {
+			const cJSON *args = cJSON_GetObjectItemCaseSensitive(ev, "args");
+
+			rep =
+			    (int)cJSON_GetObjectItemCaseSensitive(args, "replication")->valuedouble;
+			ck_assert_int_lt(rep, TRACE_REPS);
+			ck_assert_msg(rep_of_pid[pid] < 0 || rep_of_pid[pid] == rep,
+				      "process %d holds two replications", pid);
+			rep_of_pid[pid] = rep;
+			ck_assert_uint_eq(id % sample, 0);
+			ck_assert_ptr_eq(tr[rep * c->n_ids + id].open[0], NULL);
+			n_req++;
+		}
+		rep = rep_of_pid[pid];
+		ck_assert_int_ge(rep, 0);
+		ck_assert_uint_lt(id, c->n_ids);
+		t = &tr[rep * c->n_ids + id];
+		/* In file order a track's events never go back in time, and an
+		 * end closes the innermost open span. */
+		if (t->depth > 0 || t->open[0] != NULL)
+			ck_assert_double_ge(cJSON_GetObjectItemCaseSensitive(ev, "ts")->valuedouble,
+					    t->last_ts);
+		t->last_ts = cJSON_GetObjectItemCaseSensitive(ev, "ts")->valuedouble;
+		if (strcmp(ph, "b") == 0) {
+			ck_assert_int_lt(t->depth, 2);
+			t->open[t->depth++] = name;
+			continue;
+		}
+		ck_assert_str_eq(ph, "e");
+		ck_assert_int_gt(t->depth, 0);
+		ck_assert_str_eq(t->open[t->depth - 1], name);
+		t->depth--;
+		for (int k = 1; k < CSV_STAGES && t->depth == 1; k++)
+			if (strcmp(name, stage_span[k]) == 0) {
+				const long long *row = c->t[rep * c->n_ids + id];
+
+				ck_assert_int_eq(ts_ns(ev, "ts"), row[k]);
+				ck_assert_int_ge(row[k - 1], 0);
+				t->stages++;
+			}
+	}
+	for (size_t i = 0; i < TRACE_REPS * c->n_ids; i++) {
+		int reached = 0;
+
+		if (c->t[i][0] < 0)
+			continue;
+		while (reached + 1 < CSV_STAGES && c->t[i][reached + 1] >= 0)
+			reached++;
+		ck_assert_int_eq(tr[i].depth, 0);
+		ck_assert_int_eq(tr[i].stages, (i % c->n_ids) % sample == 0 ? reached : 0);
+	}
+	qsort(svc, n_svc, sizeof(*svc), span_order);
+	for (size_t i = 1; i < n_svc; i++)
+		if (svc[i].pid == svc[i - 1].pid && svc[i].tid == svc[i - 1].tid)
+			ck_assert_double_ge(svc[i].ts, svc[i - 1].ts + svc[i - 1].dur - 1e-9);
+	free(tr);
+	free(svc);
+	return n_req;
+}
+
+static const char *const trace_samples[] = {"1", "7"};
+
+/* --trace on two replications: valid JSON, well nested, the stage times
+ * of requests.csv, and only the sampled requests. */
+START_TEST(sim_trace_nested_and_matches_csv)
+{
+	char *dir = tu_make_tmpdir(), scen[4096], trace[2048], out[2048];
+	uint64_t sample = strtoull(trace_samples[_i], NULL, 10);
+	struct tu_proc p;
+	struct csv_times c;
+	size_t n_sampled = 0;
+	char *text, *csv;
+	cJSON *doc;
+
+	tu_source_path(scen, sizeof(scen), "tests/data/sim/overload.json");
+	snprintf(trace, sizeof(trace), "%s/t.json", dir);
+	snprintf(out, sizeof(out), "%s/r", dir);
+	tu_spawn((const char *const[]){"run", scen, "-o", out, "--replications", "2",
+				       "--requests-csv", "--trace", trace, "--trace-sample",
+				       trace_samples[_i], NULL},
+		 &p);
+	ck_assert_msg(p.exit_code == 0, "%s", p.err);
+	ck_assert_uint_eq(p.n_err, 0);
+	text = tu_read_file(trace, NULL);
+	ck_assert_ptr_nonnull(text);
+	doc = cJSON_Parse(text);
+	ck_assert_msg(doc != NULL, "the trace is not JSON");
+	csv = file_in(out, "requests.csv");
+	c = read_csv_times(csv);
+	for (size_t i = 0; i < TRACE_REPS * c.n_ids; i++)
+		n_sampled += c.t[i][0] >= 0 && (i % c.n_ids) % sample == 0;
+	ck_assert_uint_eq(
+	    check_trace(cJSON_GetObjectItemCaseSensitive(doc, "traceEvents"), &c, sample),
+	    n_sampled);
+	free(c.t);
+	free(csv);
+	free(text);
+	cJSON_Delete(doc);
+	tu_proc_release(&p);
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
+/* Sampling bounds the trace: at most 15 events per sampled request (and
+ * the track names), and the results do not mention or depend on it. */
+START_TEST(sim_trace_sample_bounds_spans)
+{
+	char *dir = tu_make_tmpdir(), scen[4096], trace[2048], out[2048], plain[2048];
+	struct tu_proc p;
+	char *text, *a, *b, *manifest;
+	cJSON *doc;
+	double created;
+
+	tu_source_path(scen, sizeof(scen), "scenarios/edge-od-heterogeneous.json");
+	snprintf(trace, sizeof(trace), "%s/t.json", dir);
+	snprintf(out, sizeof(out), "%s/r", dir);
+	snprintf(plain, sizeof(plain), "%s/plain", dir);
+	tu_spawn((const char *const[]){"run", scen, "-o", out, "--trace", trace, "--trace-sample",
+				       "100", "--quiet", NULL},
+		 &p);
+	ck_assert_msg(p.exit_code == 0, "%s", p.err);
+	tu_proc_release(&p);
+	tu_spawn((const char *const[]){"run", scen, "-o", plain, NULL}, &p);
+	ck_assert_int_eq(p.exit_code, 0);
+	/* Not a terminal: no progress line. */
+	ck_assert_uint_eq(p.n_err, 0);
+	text = tu_read_file(trace, NULL);
+	doc = cJSON_Parse(text);
+	ck_assert_ptr_nonnull(doc);
+	a = file_in(out, "summary.json");
+	b = file_in(plain, "summary.json");
+	ck_assert_str_eq(a, b);
+	ck_assert_ptr_null(strstr(a, "trace"));
+	created = summary_number(a, "\"created\"");
+	ck_assert_int_le(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "traceEvents")),
+			 15 * (int)(created / 100 + 1) + 64);
+	manifest = file_in(out, "manifest.json");
+	ck_assert_ptr_nonnull(strstr(manifest, "\"sample\":\t100"));
+	free(manifest);
+	free(a);
+	free(b);
+	free(text);
+	cJSON_Delete(doc);
+	tu_proc_release(&p);
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
+/* Usage errors of the trace options exit 2. */
+START_TEST(sim_trace_usage_errors)
+{
+	static const char *const bad[][6] = {
+	    {"run", "s.json", "--trace", NULL},
+	    {"run", "s.json", "--trace", "t.json", "--trace-sample", "0"},
+	    {"run", "s.json", "--trace-sample", "5", NULL},
+	    {"run", "s.json", "--trace", "dir/", NULL},
+	};
+	struct tu_proc p;
+
+	tu_spawn(bad[_i], &p);
+	ck_assert_int_eq(p.exit_code, 2);
+	tu_proc_release(&p);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
 	Suite *s = suite_create("sim");
@@ -449,6 +719,9 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, sim_same_seed_same_bytes);
 	tcase_add_test(tc, sim_golden_default_scenario);
 	tcase_add_test(tc, sim_replications_give_intervals);
+	tcase_add_loop_test(tc, sim_trace_nested_and_matches_csv, 0, 2);
+	tcase_add_test(tc, sim_trace_sample_bounds_spans);
+	tcase_add_loop_test(tc, sim_trace_usage_errors, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }
