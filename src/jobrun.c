@@ -323,10 +323,7 @@ int jobrun(const struct run_config *cfg, const struct scenario *s, const struct 
 				  "%s: a job set is scheduled, not simulated: --replications, "
 				  "--requests-csv and --trace are for scenarios with \"apps\"",
 				  s->path);
-	/* A policy other than the scenario's runs with its defaults. */
-	for (size_t k = 0; k < policy->n_params; k++)
-		defaults[k] = policy->params[k].def;
-	r.params = strcmp(policy->name, s->policy) == 0 ? s->policy_params : defaults;
+	r.params = policy_params(policy, s, defaults);
 	r.machine = calloc(s->n_jobs, sizeof(*r.machine));
 	r.slots = calloc(s->n_jobs, sizeof(*r.slots));
 	if (rc == 0 && (jobs == NULL || r.machine == NULL || r.slots == NULL))

@@ -48,7 +48,9 @@ static const char usage_run[] =
     "                   [--trace-sample N] [--quiet]\n"
     "\n"
     "Simulates SCENARIO and writes manifest.json, summary.json and, with\n"
-    "--requests-csv, requests.csv into the results directory; prints a short\n"
+    "--requests-csv, requests.csv into the results directory, and for a policy\n"
+    "that keeps health state (health-threshold) timeseries.csv,\n"
+    "migrations.csv and states.csv of replication 0; prints a short\n"
     "summary.  A scenario with \"jobs\" is scheduled instead: summary.json,\n"
     "manifest.json, schedule.csv and a Gantt chart (gantt.png and gantt.svg when\n"
     "gnuplot is on PATH, else gantt.gp and gantt.dat to render); the schedule and\n"
@@ -324,13 +326,13 @@ static int cmd_list(int argc, char **argv)
 		return usage_error(usage_list, "%s",
 				   "list wants one of: policies, distributions, profiles");
 	if (strcmp(argv[0], "policies") == 0) {
-		printf("%-15s %-11s %s\n", "policy", "runs on", "what it does");
+		printf("%-16s %-11s %s\n", "policy", "runs on", "what it does");
 		for (size_t i = 0; policy_registry[i] != NULL; i++) {
 			const struct policy_ops *p = policy_registry[i];
 
-			printf("%-15s %-11s %s\n", p->name, policy_modes(p), p->description);
+			printf("%-16s %-11s %s\n", p->name, policy_modes(p), p->description);
 			for (size_t k = 0; k < p->n_params; k++)
-				printf("%-27s param %s: %s; %.15g to %.15g, default %.15g\n", "",
+				printf("%-28s param %s: %s; %.15g to %.15g, default %.15g\n", "",
 				       p->params[k].name, p->params[k].description,
 				       p->params[k].min, p->params[k].max, p->params[k].def);
 		}

@@ -85,6 +85,80 @@ static long place_layer_minimum(void *state, const struct policy_query *q)
 	return best;
 }
 
+/* The health-threshold policy's own parameters, after the health ones. */
+enum { HT_NO_HEALTHY = POLICY_MIGRATE_PARAMS };
+
+/* Among the edge and cloud candidates in states [lo, hi], the one with
+ * the smallest key (NLM score, or AvgInfLat then NLM score); node order
+ * breaks ties.  -1 when there is none. */
+static long best_server(const struct policy_query *q, enum health_state lo, enum health_state hi,
+			bool by_latency)
+{
+	long best = -1;
+
+	for (size_t i = 0; i < q->n_cands; i++) {
+		const struct policy_candidate *c = &q->cands[i], *b;
+
+		if (c->tier == TIER_DEVICE || c->state < lo || c->state > hi)
+			continue;
+		if (best < 0) {
+			best = (long)i;
+			continue;
+		}
+		b = &q->cands[best];
+		if (by_latency && c->avg_inf_lat_ms != b->avg_inf_lat_ms) {
+			if (c->avg_inf_lat_ms < b->avg_inf_lat_ms)
+				best = (long)i;
+		} else if (c->nlm_ms < b->nlm_ms) {
+			best = (long)i;
+		}
+	}
+	return best;
+}
+
+static void set_fallback(const struct policy_query *q)
+{
+	if (q->fallback != NULL)
+		*q->fallback = true;
+}
+
+/* A new stream (or request): the healthy (idle or pass) node nearest by
+ * NLM score; with none, the fallback: "least bad" takes the warning node
+ * nearest by NLM score, and otherwise (or with "stay") the work stays on
+ * its device when the device can run it.  A critical node is never
+ * chosen. */
+static long place_health_threshold(void *state, const struct policy_query *q)
+{
+	long best = best_server(q, HEALTH_IDLE, HEALTH_PASS, false);
+
+	(void)state;
+	if (best >= 0)
+		return best;
+	set_fallback(q);
+	if (q->params[HT_NO_HEALTHY] == 1) {
+		best = best_server(q, HEALTH_WARNING, HEALTH_WARNING, false);
+		if (best >= 0)
+			return best;
+	}
+	return nearest_of_tier(q, TIER_DEVICE);
+}
+
+/* The healthiest target: idle or pass, least AvgInfLat (idle counts 0),
+ * then NLM score; with none, "least bad" takes the warning node with the
+ * least AvgInfLat, "stay" stays. */
+static long migrate_health_threshold(void *state, const struct policy_query *q)
+{
+	long best = best_server(q, HEALTH_IDLE, HEALTH_PASS, true);
+
+	(void)state;
+	if (best >= 0)
+		return best;
+	set_fallback(q);
+	if (q->params[HT_NO_HEALTHY] == 1)
+		return best_server(q, HEALTH_WARNING, HEALTH_WARNING, true);
+	return -1;
+}
+
 /* Job-set mode of the all-* policies: every job on one machine. */
 static int assign_all(const struct jobset *set, enum tier m, enum tier *machine)
 {
@@ -202,6 +276,101 @@ static const struct policy_param tabu_params[] = {
      .integer = true},
 };
 
+/* The health parameters, in enum policy_health_param order. */
+#define HEALTH_PARAMS                                                                              \
+	{.name = "check_period_ms",                                                                \
+	 .description = "period of health checks and time-series rows (an assumed 1 s)",           \
+	 .min = 1,                                                                                 \
+	 .max = 1e9,                                                                               \
+	 .def = 1000},                                                                             \
+	    {.name = "ema_window",                                                                 \
+	     .description = "frames in the InfLat moving average (alpha = 2 / (window + 1))",      \
+	     .min = 1,                                                                             \
+	     .max = 1e6,                                                                           \
+	     .def = 10,                                                                            \
+	     .integer = true},                                                                     \
+	    {.name = "warning",                                                                    \
+	     .description = "share of QoS at which a latency is a warning (the study's 75%)",      \
+	     .min = 0,                                                                             \
+	     .max = 10,                                                                            \
+	     .def = 0.75},                                                                         \
+	    {.name = "critical",                                                                   \
+	     .description = "share of QoS above which a latency is critical (the study's 90%)",    \
+	     .min = 0,                                                                             \
+	     .max = 10,                                                                            \
+	     .def = 0.9},                                                                          \
+	    {.name = "w1m",                                                                        \
+	     .description =                                                                        \
+		 "weight of the NLM's 1-minute EMA in its score (assumed, as w5m and w15m)",       \
+	     .min = 0,                                                                             \
+	     .max = 1,                                                                             \
+	     .def = 0.5},                                                                          \
+	    {.name = "w5m",                                                                        \
+	     .description = "weight of the 5-minute EMA",                                          \
+	     .min = 0,                                                                             \
+	     .max = 1,                                                                             \
+	     .def = 0.3},                                                                          \
+	    {.name = "w15m",                                                                       \
+	     .description = "weight of the 15-minute EMA",                                         \
+	     .min = 0,                                                                             \
+	     .max = 1,                                                                             \
+	     .def = 0.2},                                                                          \
+	    {.name = "nlm_warning_ms",                                                             \
+	     .description = "NLM score at which an entry is a warning",                            \
+	     .min = 0,                                                                             \
+	     .max = 1e9,                                                                           \
+	     .def = 50},                                                                           \
+	    {.name = "nlm_critical_ms",                                                            \
+	     .description = "NLM score above which an entry is critical",                          \
+	     .min = 0,                                                                             \
+	     .max = 1e9,                                                                           \
+	     .def = 100},                                                                          \
+	    {.name = "probe_period_ms",                                                            \
+	     .description =                                                                        \
+		 "period of one probe per link (0: none; transfers alone feed the NLM)",           \
+	     .min = 0,                                                                             \
+	     .max = 1e9,                                                                           \
+	     .def = 0},                                                                            \
+	{                                                                                          \
+		.name = "probe_bytes", .description = "bytes of one probe (an ICMP echo: 64)",     \
+		.min = 1, .max = 1e9, .def = 64                                                    \
+	}
+
+static const struct policy_param health_threshold_params[] = {
+    HEALTH_PARAMS,
+    {.name = "migration_bytes",
+     .description = "metadata a migration sends over the edge-edge link (model id, stream "
+		    "source: an assumed 4 KiB)",
+     .min = 0,
+     .max = 1e12,
+     .def = 4096},
+    {.name = "cooldown_ms",
+     .description = "after a migration, neither the stream nor its old node migrates again "
+		    "for this long (10 health checks)",
+     .min = 0,
+     .max = 1e9,
+     .def = 10000},
+    {.name = "no_healthy_node",
+     .description = "with no healthy node: 0 stay (device for a new stream, no migration), "
+		    "1 least bad (a warning node)",
+     .min = 0,
+     .max = 1,
+     .def = 0,
+     .integer = true},
+};
+
+static const struct policy_ops health_threshold = {
+    .name = "health-threshold",
+    .description = "new streams to the healthy node nearest by network latency matrix score; "
+		   "critical nodes and apps migrate their worst instance (heterogeneous edge "
+		   "study: states at 75%/90% of QoS; docs/policies.md)",
+    .health = true,
+    .place = place_health_threshold,
+    .migrate = migrate_health_threshold,
+    .params = health_threshold_params,
+    .n_params = sizeof(health_threshold_params) / sizeof(health_threshold_params[0]),
+};
+
 static const struct policy_ops tabu = {
     .name = "tabu",
     .description = "greedy in release order, then neighbourhood moves with tabu arrays over "
@@ -218,8 +387,8 @@ static const struct policy_ops exact = {
 };
 
 const struct policy_ops *const policy_registry[] = {
-    &all_device,   &all_edge,	   &all_cloud, &round_robin, &random_choice,
-    &least_loaded, &layer_minimum, &tabu,      &exact,	     NULL,
+    &all_device,    &all_edge,	       &all_cloud, &round_robin, &random_choice, &least_loaded,
+    &layer_minimum, &health_threshold, &tabu,	   &exact,	 NULL,
 };
 
 const struct policy_ops *policy_find(const char *name)
@@ -258,6 +427,14 @@ int policy_check_mode(const struct policy_ops *ops, bool jobs, struct ts_error *
 			    "\"%s\"); policies for \"%s\": %s",
 			    ops->name, jobs ? "jobs" : "apps", policy_modes(ops),
 			    jobs ? "jobs" : "apps", list);
+}
+
+const double *policy_params(const struct policy_ops *ops, const struct scenario *s,
+			    double *defaults)
+{
+	for (size_t k = 0; k < ops->n_params; k++)
+		defaults[k] = ops->params[k].def;
+	return strcmp(ops->name, s->policy) == 0 ? s->policy_params : defaults;
 }
 
 int policy_param_find(const struct policy_ops *ops, const char *name)

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "health.h"
 #include "jobset.h"
 #include "scenario.h"
 
@@ -38,6 +39,13 @@ struct policy_candidate {
 	/* Profiled service time (CPU pre + accelerator + CPU post) at the
 	 * instance count the node would have with this request, ms. */
 	double service_ms;
+	/* Filled for policies with `health` (else IDLE, 0, 0): the node's
+	 * state and AvgInfLat (ms, 0 without a sample) at the last health
+	 * check, and the NLM score between the device and the node (ms; 0
+	 * on the device itself). */
+	enum health_state state;
+	double avg_inf_lat_ms;
+	double nlm_ms;
 };
 
 struct policy_query {
@@ -45,8 +53,12 @@ struct policy_query {
 	size_t app;    /* index into scenario apps */
 	size_t device; /* the source device's node index */
 	const struct policy_candidate *cands;
-	size_t n_cands; /* >= 1 */
-	gsl_rng *rng;	/* the policy's own stream ("policy/<name>") */
+	size_t n_cands;	      /* >= 1 */
+	gsl_rng *rng;	      /* the policy's own stream ("policy/<name>") */
+	const double *params; /* the policy's parameter values, as declared */
+	/* May be NULL; a policy with `health` sets *fallback when no
+	 * candidate was healthy and it chose by its fallback rule. */
+	bool *fallback;
 };
 
 /* A numeric parameter a policy declares; a scenario sets it in
@@ -67,6 +79,17 @@ struct policy_ops {
 	 * q->cands of the chosen node, or -1 to refuse (the request is
 	 * dropped with reason "no_node"). */
 	long (*place)(void *state, const struct policy_query *q);
+	/* Health mode: when true the engine keeps per-instance and per-node
+	 * health, the network latency matrix and the health outputs
+	 * (docs/policies.md), and the first POLICY_HEALTH_PARAMS parameters
+	 * are the health parameters below, in that order. */
+	bool health;
+	/* May be NULL (no migration).  Called at a health check for a stream
+	 * the engine has chosen to move; q->cands are the nodes it may move
+	 * to (edge or cloud nodes able to serve it with a link to its
+	 * current node, never the current node).  Returns the index into
+	 * q->cands of the target, or -1 to stay. */
+	long (*migrate)(void *state, const struct policy_query *q);
 	/* Job-set mode; may be NULL (no job-set mode).  Writes the machine of
 	 * each job into machine[0..jobset_count(set)); params[k] is the value
 	 * of params[k] below. */
@@ -75,6 +98,29 @@ struct policy_ops {
 	/* The parameters, n_params <= SCN_POLICY_PARAMS_MAX; may be NULL. */
 	const struct policy_param *params;
 	size_t n_params;
+};
+
+/* The parameters every policy with `health` starts with. */
+enum policy_health_param {
+	PH_CHECK_PERIOD_MS, /* health check and time-series period */
+	PH_EMA_WINDOW,	    /* samples of the InfLat EMA */
+	PH_WARNING,	    /* share of QoS where warning starts */
+	PH_CRITICAL,	    /* share of QoS above which it is critical */
+	PH_W1M,		    /* NLM score weights */
+	PH_W5M,
+	PH_W15M,
+	PH_NLM_WARNING_MS, /* NLM entry thresholds */
+	PH_NLM_CRITICAL_MS,
+	PH_PROBE_PERIOD_MS, /* 0: no probes */
+	PH_PROBE_BYTES,
+	POLICY_HEALTH_PARAMS
+};
+
+/* A policy with `migrate` has these two next. */
+enum policy_migrate_param {
+	PM_MIGRATION_BYTES = POLICY_HEALTH_PARAMS, /* metadata sent per migration */
+	PM_COOLDOWN_MS,				   /* no new move of a stream or node */
+	POLICY_MIGRATE_PARAMS
 };
 
 /* The registered policies, NULL-terminated. */
@@ -89,6 +135,12 @@ const char *policy_modes(const struct policy_ops *ops);
 /* 0 when the policy runs on a scenario with jobs (jobs true) or apps;
  * else TS_EINVALID and a message that lists the policies that do. */
 int policy_check_mode(const struct policy_ops *ops, bool jobs, struct ts_error *err);
+
+/* The parameter values a run of ops on s uses: the scenario's when ops
+ * is the scenario's policy, else ops's defaults (written into
+ * defaults[SCN_POLICY_PARAMS_MAX], which the result may point to). */
+const double *policy_params(const struct policy_ops *ops, const struct scenario *s,
+			    double *defaults);
 
 /* Index of the parameter `name` of ops, or -1. */
 int policy_param_find(const struct policy_ops *ops, const char *name);

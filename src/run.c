@@ -29,7 +29,7 @@ struct job {
 	uint64_t events_before; /* events of the replications done */
 };
 
-enum group_kind { G_TOTALS, G_APP, G_NODE, G_TIER };
+enum group_kind { G_TOTALS, G_APP, G_NODE, G_TIER, G_HEALTH };
 
 static double value(const struct sim_report *rep, enum group_kind g, size_t idx, int k)
 {
@@ -42,6 +42,8 @@ static double value(const struct sim_report *rep, enum group_kind g, size_t idx,
 		return rep->nodes[idx * SIM_M_COUNT_ALL + (size_t)k];
 	case G_TIER:
 		return rep->tiers[idx][k];
+	case G_HEALTH:
+		return rep->health[k];
 	}
 	return NAN;
 }
@@ -140,6 +142,13 @@ static cJSON *summary_json(const struct job *j)
 	for (int t = 0; tiers != NULL && t < TIER_COUNT; t++)
 		if (tier_present(s, (enum tier)t))
 			add_group(j, tiers, tier_name((enum tier)t), G_TIER, (size_t)t);
+	if (j->policy->health) {
+		cJSON *h = cJSON_AddObjectToObject(root, "health");
+
+		for (int k = 0; h != NULL && k < SIM_H_COUNT_ALL; k++)
+			cJSON_AddItemToObject(h, sim_health_names[k],
+					      metric_json(j, G_HEALTH, 0, k));
+	}
 	return root;
 }
 
@@ -266,6 +275,18 @@ static void print_summary(FILE *out, const struct job *j)
 	for (int tr = 0; tr < TIER_COUNT; tr++)
 		if (tier_present(s, (enum tier)tr))
 			print_row(out, "tier", tier_name((enum tier)tr), j, G_TIER, (size_t)tr);
+	if (j->policy->health) {
+		double h[SIM_H_COUNT_ALL] = {0};
+
+		for (int k = 0; k < SIM_H_COUNT_ALL; k++)
+			for (unsigned i = 0; i < r; i++)
+				h[k] += j->reports[i].health[k] / r;
+		fprintf(out,
+			"health%s: %.0f migrations, %.0f decisions without a healthy node, %.0f "
+			"state changes\n",
+			r == 1 ? "" : " (mean per replication)", h[SIM_H_MIGRATIONS],
+			h[SIM_H_NO_HEALTHY], h[SIM_H_STATE_CHANGES]);
+	}
 	if (r > 1)
 		fprintf(out,
 			"(means over %u replications; 95%% confidence intervals are in "
@@ -299,9 +320,22 @@ static int trace_open(struct outfile *o, const char *path, struct ts_error *err)
 	return rc;
 }
 
+/* The health outputs of a policy with `health`, with their headers. */
+static const struct {
+	const char *name;
+	const char *header;
+} health_files[] = {
+    {"timeseries.csv", sim_timeseries_header},
+    {"migrations.csv", sim_migrations_header},
+    {"states.csv", sim_states_header},
+};
+
+#define N_HEALTH_FILES (sizeof(health_files) / sizeof(health_files[0]))
+
 static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 {
 	struct outfile csv = {0}, summary = {0}, manifest = {0}, trace = {0};
+	struct outfile health[N_HEALTH_FILES] = {{0}};
 	struct sim_trace st = {.sample = j->cfg->trace_sample};
 	int rc = 0;
 
@@ -315,6 +349,11 @@ static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 		rc = trace_open(&trace, j->cfg->trace, err);
 		st.f = trace.f;
 	}
+	for (size_t k = 0; rc == 0 && j->policy->health && k < N_HEALTH_FILES; k++) {
+		rc = outfile_open(&health[k], j->dir, health_files[k].name, err);
+		if (rc == 0)
+			fputs(health_files[k].header, health[k].f);
+	}
 	progress_init(&j->progress, j->cfg->progress,
 		      (double)j->cfg->replications * (double)j->s->duration);
 	for (unsigned i = 0; rc == 0 && i < j->cfg->replications; i++) {
@@ -324,6 +363,11 @@ static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 		    .requests_csv = csv.f,
 		    .replication = i,
 		    .trace = st.f != NULL ? &st : NULL,
+		    /* The health outputs have fixed columns, without a
+		     * replication: they are of replication 0. */
+		    .timeseries = i == 0 ? health[0].f : NULL,
+		    .migrations = i == 0 ? health[1].f : NULL,
+		    .states = i == 0 ? health[2].f : NULL,
 		    .progress = j->cfg->progress != NULL ? on_progress : NULL,
 		    .progress_ctx = j,
 		};
@@ -357,6 +401,8 @@ static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 		rc = outfile_commit(&csv, err);
 	if (rc == 0 && st.f != NULL)
 		rc = outfile_commit(&trace, err);
+	for (size_t k = 0; rc == 0 && j->policy->health && k < N_HEALTH_FILES; k++)
+		rc = outfile_commit(&health[k], err);
 	if (rc == 0)
 		rc = outfile_commit(&summary, err);
 	if (rc == 0)
@@ -365,6 +411,8 @@ static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 	outfile_discard(&trace);
 	outfile_discard(&summary);
 	outfile_discard(&manifest);
+	for (size_t k = 0; k < N_HEALTH_FILES; k++)
+		outfile_discard(&health[k]);
 	return rc;
 }
 

@@ -686,13 +686,14 @@ static int load_apps(struct scenario *s, const struct jin_at *root, struct ts_er
 static int load_policy_params(struct scenario *s, const struct policy_ops *ops,
 			      const struct jin_at *params, struct ts_error *err)
 {
-	char valid[256] = "";
+	char valid[1024] = "";
 	size_t used = 0;
 
 	for (size_t k = 0; k < ops->n_params; k++) {
 		s->policy_params[k] = ops->params[k].def;
-		used += (size_t)snprintf(valid + used, sizeof(valid) - used, "%s%s",
-					 k == 0 ? "" : ", ", ops->params[k].name);
+		if (used < sizeof(valid))
+			used += (size_t)snprintf(valid + used, sizeof(valid) - used, "%s%s",
+						 k == 0 ? "" : ", ", ops->params[k].name);
 	}
 	if (params->node == NULL)
 		return 0;

@@ -92,7 +92,7 @@ struct scn_job {
 };
 
 /* Parameters a policy may declare (policy.h). */
-#define SCN_POLICY_PARAMS_MAX 4
+#define SCN_POLICY_PARAMS_MAX 16
 
 struct scenario {
 	char *path;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "evq.h"
+#include "health.h"
 #include "rng.h"
 #include "stats.h"
 
@@ -27,6 +28,12 @@ const char *const sim_total_names[SIM_T_COUNT_ALL] = {
 #undef SIM_TOTAL_NAME
 };
 
+const char *const sim_health_names[SIM_H_COUNT_ALL] = {
+#define SIM_HEALTH_NAME(e, name) name,
+    SIM_HEALTH(SIM_HEALTH_NAME)
+#undef SIM_HEALTH_NAME
+};
+
 const char *const sim_drop_names[SIM_DROP_COUNT] = {
 #define SIM_DROP_NAME(e, name) name,
     SIM_DROP_REASONS(SIM_DROP_NAME)
@@ -36,14 +43,22 @@ const char *const sim_drop_names[SIM_DROP_COUNT] = {
 const char sim_csv_header[] =
     "replication,id,app,source,node,tier,status,reason,created_ns,uplink_done_ns,start_ns,"
     "cpu_pre_done_ns,accel_done_ns,cpu_post_done_ns,downlink_done_ns,response_ns\n";
+const char sim_timeseries_header[] = "time_s,node,instances,avg_inf_lat_ms,state,queue_length\n";
+const char sim_migrations_header[] = "time_s,stream,app,from,to,reason\n";
+const char sim_states_header[] = "time_s,kind,subject,from,to,latency_ms\n";
 
 /* Event kinds; the same-time class of each is its value, so at one instant
- * results leave before servers pick new work, and arrivals come last, and
- * the run stops after everything else due at duration_s. */
+ * results leave before servers pick new work, a health check sees every
+ * completion and finished migration of its instant, arrivals come last,
+ * and the run stops after everything else due at duration_s. */
 enum ev_kind {
 	EV_DOWNLINK_DONE,
 	EV_SERVICE_DONE,
 	EV_UPLINK_DONE,
+	EV_PROBE_DONE,
+	EV_MIGRATION_DONE,
+	EV_CHECK,
+	EV_PROBE,
 	EV_ARRIVAL,
 	EV_STOP,
 };
@@ -65,6 +80,7 @@ struct request {
 	uint32_t inst;
 	uint32_t link; /* to its node, NONE when it runs on its device */
 	uint32_t next; /* next in the instance queue, or in the free list */
+	double net_ms; /* delay part (no bytes / bandwidth) of its current transfer */
 	sim_time_t t[ST_COUNT];
 };
 
@@ -81,6 +97,13 @@ struct source {
 	uint32_t inst; /* stream: its instance once placed */
 	uint32_t link; /* stream: the link to that instance's node */
 	bool refused;  /* stream: the policy placed it nowhere */
+	/* Migration: under way to route move_route, for move_reason; the
+	 * time of the last one when moved. */
+	bool migrating, moved;
+	uint32_t move_route, move_from, move_link;
+	double move_delay_ms;
+	const char *move_reason;
+	sim_time_t moved_at;
 	uint64_t frame;
 	sim_time_t phase;
 	gsl_rng *rng;
@@ -97,6 +120,8 @@ struct instance {
 	uint32_t queued;
 	uint32_t pending; /* requests bound to it not yet served or dropped */
 	bool busy, active;
+	struct health_ema lat; /* InfLat, ms: arrival at the node to end of service */
+	enum health_state state;
 };
 
 struct node_rt {
@@ -104,7 +129,11 @@ struct node_rt {
 	uint32_t frames; /* queued or in service */
 	uint32_t busy_instances;
 	sim_time_t busy_since, busy_ns;
-	gsl_rng *rng; /* service jitter */
+	gsl_rng *rng;		 /* service jitter */
+	enum health_state state; /* at the last health check */
+	double avg_ms;		 /* AvgInfLat then, 0 without a sample */
+	bool moved;		 /* migrated an instance away, last at moved_at */
+	sim_time_t moved_at;
 };
 
 struct group {
@@ -133,7 +162,17 @@ struct sim {
 	double *link_estimate_ms;
 	gsl_rng *policy_rng;
 	void *policy_state;
+	const double *params; /* the policy's parameter values */
+	double param_defaults[SCN_POLICY_PARAMS_MAX];
 	struct policy_candidate *cands;
+	uint32_t *cand_route; /* migration: candidate -> route of its source */
+
+	/* Policies with `health`: the NLM, the state of each link's entry at
+	 * the last check, and each link's probe in flight (its delay). */
+	struct health_nlm *nlm;
+	enum health_state *link_state;
+	double *probe_ms;
+	bool *probe_busy;
 
 	struct request *reqs;
 	size_t cap_reqs;
@@ -363,7 +402,9 @@ static bool measured(const struct sim *m, const struct request *r)
 static void instance_maybe_close(struct sim *m, uint32_t i)
 {
 	struct instance *in = &m->insts[i];
-	bool open = in->source != NONE ? m->sources[in->source].frame != UINT64_MAX
+	/* A stream's instance also closes once its stream has moved on. */
+	bool open = in->source != NONE ? m->sources[in->source].frame != UINT64_MAX &&
+					     m->sources[in->source].inst == i
 				       : m->app_open[in->app] > 0;
 
 	if (in->active && !open && in->pending == 0) {
@@ -435,8 +476,10 @@ static int floor_error(struct sim *m, const struct scn_link *l, size_t dir)
 			    scenario_link_delay(l, dir == 0 ? l->a : l->b)->floor_ms);
 }
 
-/* Draws one transfer time over link li, leaving node `from`. */
-static int transfer(struct sim *m, uint32_t li, size_t from, double bytes, sim_time_t *dt)
+/* Draws one transfer time over link li, leaving node `from`; *delay_ms
+ * gets its delay part, without bytes / bandwidth. */
+static int transfer(struct sim *m, uint32_t li, size_t from, double bytes, sim_time_t *dt,
+		    double *delay_ms)
 {
 	const struct scn_link *l = &m->s->links[li];
 	size_t dir = link_dir(l, from);
@@ -448,9 +491,30 @@ static int transfer(struct sim *m, uint32_t li, size_t from, double bytes, sim_t
 	 * travel.  A heavy tail may draw beyond any run (even infinity):
 	 * such a transfer ends after the run whatever its length, and the
 	 * bound keeps the clock inside int64. */
+	*delay_ms = fmin(fmax(ms, 0), MAX_TRANSFER_MS);
 	ms = fmin(fmax(ms, 0) + 1e3 * bytes / l->bandwidth_Bps, MAX_TRANSFER_MS);
 	*dt = sim_from_ms(ms);
 	return 0;
+}
+
+/* A transfer over link li ended, having seen delay_ms: the NLM learns
+ * it.  The delay is what a sender measures; bytes / bandwidth is the
+ * size's share, not the network's state. */
+static void nlm_observe(struct sim *m, uint32_t li, double delay_ms)
+{
+	if (m->nlm != NULL)
+		health_nlm_observe(m->nlm, m->s->links[li].a, m->s->links[li].b, m->now, delay_ms);
+}
+
+/* The NLM's score of link li, its delay estimates (the mean of both
+ * directions) before the first observation. */
+static double nlm_score(const struct sim *m, uint32_t li)
+{
+	const struct scn_link *l = &m->s->links[li];
+
+	return health_nlm_score(m->nlm, l->a, l->b,
+				(m->link_estimate_ms[2 * li] + m->link_estimate_ms[2 * li + 1]) /
+				    2);
 }
 
 static double frame_px(const struct scn_app *app)
@@ -615,6 +679,14 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 	}
 	profile_eval(route->profile, route->table, frame_px(app), n, &p);
 	c->service_ms = p.cpu_pre_ms + p.accel_ms + p.cpu_post_ms;
+	c->state = HEALTH_IDLE;
+	c->avg_inf_lat_ms = 0;
+	c->nlm_ms = 0;
+	if (m->nlm != NULL && c->tier != TIER_DEVICE) {
+		c->state = rt->state;
+		c->avg_inf_lat_ms = rt->avg_ms;
+		c->nlm_ms = nlm_score(m, route->link);
+	}
 	c->wait_ms = 0;
 	if (existing != NONE) {
 		const struct instance *in = &m->insts[existing];
@@ -626,6 +698,7 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 /* Asks the policy; returns the chosen route or NULL. */
 static const struct route *place(struct sim *m, const struct source *src)
 {
+	bool fallback = false;
 	struct policy_query q = {
 	    .scenario = m->s,
 	    .app = src->app,
@@ -633,12 +706,15 @@ static const struct route *place(struct sim *m, const struct source *src)
 	    .cands = m->cands,
 	    .n_cands = src->n_routes,
 	    .rng = m->policy_rng,
+	    .params = m->params,
+	    .fallback = &fallback,
 	};
 	long chosen;
 
 	for (size_t i = 0; i < src->n_routes; i++)
 		estimate(m, src, &src->routes[i], &m->cands[i]);
 	chosen = m->opt->policy->place(m->policy_state, &q);
+	m->report->health[SIM_H_NO_HEALTHY] += fallback;
 	return chosen < 0 || (size_t)chosen >= src->n_routes ? NULL : &src->routes[chosen];
 }
 
@@ -738,7 +814,7 @@ static int on_arrival(struct sim *m, uint32_t si)
 	{
 		sim_time_t dt;
 
-		rc = transfer(m, link, src->device, app->request_bytes, &dt);
+		rc = transfer(m, link, src->device, app->request_bytes, &dt, &r->net_ms);
 		return rc < 0 ? rc : schedule(m, m->now + dt, EV_UPLINK_DONE, ri);
 	}
 }
@@ -753,6 +829,9 @@ static int on_service_done(struct sim *m, uint32_t ri)
 
 	in->busy = false;
 	in->pending--;
+	if (m->nlm != NULL)
+		health_ema_add(&in->lat, sim_to_ms(m->now - r->t[ST_UPLINK_DONE]),
+			       m->params[PH_EMA_WINDOW]);
 	node_busy(m, in->node, -1);
 	m->nodes[in->node].frames--;
 	if (r->link == NONE) {
@@ -762,7 +841,7 @@ static int on_service_done(struct sim *m, uint32_t ri)
 		sim_time_t dt;
 		double bytes = m->s->models[m->s->apps[src->app].model].output_bytes;
 
-		rc = transfer(m, r->link, in->node, bytes, &dt);
+		rc = transfer(m, r->link, in->node, bytes, &dt, &r->net_ms);
 		if (rc == 0)
 			rc = schedule(m, m->now + dt, EV_DOWNLINK_DONE, ri);
 	}
@@ -776,6 +855,314 @@ static int on_service_done(struct sim *m, uint32_t ri)
 		rc = start_service(m, ii, next);
 	}
 	instance_maybe_close(m, ii);
+	return rc;
+}
+
+/* ---- health: profiler, checks, probes and migration (policies with
+ * `health`; docs/policies.md) ---- */
+
+static bool is_server(const struct sim *m, size_t node)
+{
+	return m->s->nodes[node].tier != TIER_DEVICE;
+}
+
+/* One row of states.csv, and the count. */
+static void state_change(struct sim *m, const char *kind, const char *subject,
+			 enum health_state from, enum health_state to, double latency_ms)
+{
+	m->report->health[SIM_H_STATE_CHANGES] += 1;
+	if (m->opt->states != NULL)
+		fprintf(m->opt->states, "%.17g,%s,%s,%s,%s,%.17g\n", sim_to_s(m->now), kind,
+			subject, health_state_name(from), health_state_name(to), latency_ms);
+}
+
+/* "node:app/device" for a stream's instance, "node:app" for a Poisson
+ * one. */
+static void instance_name(const struct sim *m, const struct instance *in, char *buf, size_t size)
+{
+	const struct scenario *s = m->s;
+
+	if (in->source == NONE)
+		snprintf(buf, size, "%s:%s", s->nodes[in->node].id, s->apps[in->app].id);
+	else
+		snprintf(buf, size, "%s:%s/%s", s->nodes[in->node].id, s->apps[in->app].id,
+			 s->nodes[m->sources[in->source].device].id);
+}
+
+/* Within the cooldown of a move made at `at`. */
+static bool cooling(const struct sim *m, bool moved, sim_time_t at)
+{
+	return moved && m->now - at < sim_from_ms(m->params[PM_COOLDOWN_MS]);
+}
+
+/* Asks the policy where the stream of instance ii goes, and starts the
+ * move: its metadata crosses the link between the old and the new node,
+ * and the stream switches when it has arrived (on_migration_done).
+ * Frames sent before then are served where they were sent. */
+static int migrate(struct sim *m, uint32_t ii, const char *reason)
+{
+	uint32_t si = m->insts[ii].source, from = m->insts[ii].node;
+	struct source *src = &m->sources[si];
+	bool fallback = false;
+	struct policy_query q = {
+	    .scenario = m->s,
+	    .app = src->app,
+	    .device = src->device,
+	    .cands = m->cands,
+	    .rng = m->policy_rng,
+	    .params = m->params,
+	    .fallback = &fallback,
+	};
+	double bytes = m->params[PM_MIGRATION_BYTES];
+	long chosen, link;
+	sim_time_t dt;
+	int rc;
+
+	for (size_t k = 0; k < src->n_routes; k++) {
+		const struct route *rt = &src->routes[k];
+
+		if (rt->node == from || !is_server(m, rt->node) ||
+		    scenario_link(m->s, from, rt->node) < 0)
+			continue;
+		estimate(m, src, rt, &m->cands[q.n_cands]);
+		m->cand_route[q.n_cands++] = (uint32_t)k;
+	}
+	if (q.n_cands == 0)
+		return 0;
+	chosen = m->opt->policy->migrate(m->policy_state, &q);
+	m->report->health[SIM_H_NO_HEALTHY] += fallback;
+	if (chosen < 0 || (size_t)chosen >= q.n_cands)
+		return 0;
+	src->migrating = true;
+	src->move_route = m->cand_route[chosen];
+	src->move_reason = reason;
+	src->move_from = from;
+	m->nodes[from].moved = true;
+	m->nodes[from].moved_at = m->now;
+	link = scenario_link(m->s, from, src->routes[src->move_route].node);
+	src->move_link = (uint32_t)link;
+	rc = transfer(m, (uint32_t)link, from, bytes, &dt, &src->move_delay_ms);
+	if (rc < 0)
+		return rc;
+	m->report->health[SIM_H_MIGRATION_BYTES] += bytes;
+	return schedule(m, m->now + dt, EV_MIGRATION_DONE, si);
+}
+
+/* The metadata arrived: later frames go to the new instance; the old one
+ * serves what it holds and then closes.  A stream that stopped meanwhile
+ * stays where it was. */
+static int on_migration_done(struct sim *m, uint32_t si)
+{
+	struct source *src = &m->sources[si];
+	const struct route *rt = &src->routes[src->move_route];
+	uint32_t old = src->inst, ii;
+	const struct scenario *s = m->s;
+	int rc;
+
+	nlm_observe(m, src->move_link, src->move_delay_ms);
+	src->migrating = false;
+	if (src->frame == UINT64_MAX)
+		return 0;
+	rc = instance_new(m, rt, src->app, si, &ii);
+	if (rc < 0)
+		return rc;
+	src->inst = ii;
+	src->link = rt->link;
+	src->moved = true;
+	src->moved_at = m->now;
+	m->report->health[SIM_H_MIGRATIONS] += 1;
+	if (m->opt->migrations != NULL)
+		fprintf(m->opt->migrations, "%.17g,%s/%s,%s,%s,%s,%s\n", sim_to_s(m->now),
+			s->apps[src->app].id, s->nodes[src->device].id, s->apps[src->app].id,
+			s->nodes[src->move_from].id, s->nodes[rt->node].id, src->move_reason);
+	instance_maybe_close(m, old);
+	return 0;
+}
+
+/* A stream instance that may move now: open, its stream not moving or
+ * cooling down. */
+static bool movable(const struct sim *m, uint32_t ii)
+{
+	const struct instance *in = &m->insts[ii];
+	const struct source *src;
+
+	if (!in->active || in->source == NONE)
+		return false;
+	src = &m->sources[in->source];
+	return src->inst == ii && src->frame != UINT64_MAX && !src->migrating &&
+	       !cooling(m, src->moved, src->moved_at);
+}
+
+/* Instance states, then node states and time-series rows, then NLM
+ * entry states. */
+static void update_states(struct sim *m)
+{
+	const struct scenario *s = m->s;
+	char name[4 * SCN_ID_MAX + 8];
+
+	for (size_t i = 0; i < m->n_insts; i++) {
+		struct instance *in = &m->insts[i];
+		enum health_state st;
+
+		if (!in->active || !in->lat.has)
+			continue;
+		st = health_classify(in->lat.value, s->apps[in->app].qos_ms, m->params[PH_WARNING],
+				     m->params[PH_CRITICAL]);
+		if (st != in->state) {
+			instance_name(m, in, name, sizeof(name));
+			state_change(m, "instance", name, in->state, st, in->lat.value);
+			in->state = st;
+		}
+	}
+	for (size_t n = 0; n < s->n_nodes; n++) {
+		struct node_rt *rt = &m->nodes[n];
+		double sum = 0, qos = INFINITY;
+		size_t k = 0;
+		enum health_state st = HEALTH_IDLE;
+
+		if (!is_server(m, n))
+			continue;
+		/* A node's deadline is the strictest of its apps'. */
+		for (size_t i = 0; i < m->n_insts; i++) {
+			const struct instance *in = &m->insts[i];
+
+			if (!in->active || in->node != n)
+				continue;
+			qos = fmin(qos, s->apps[in->app].qos_ms);
+			if (in->lat.has) {
+				sum += in->lat.value;
+				k++;
+			}
+		}
+		rt->avg_ms = k > 0 ? sum / (double)k : 0;
+		if (rt->active_instances > 0)
+			st = health_classify(rt->avg_ms, qos, m->params[PH_WARNING],
+					     m->params[PH_CRITICAL]);
+		if (st != rt->state) {
+			state_change(m, "node", s->nodes[n].id, rt->state, st, rt->avg_ms);
+			rt->state = st;
+		}
+		if (m->opt->timeseries != NULL)
+			fprintf(m->opt->timeseries, "%.17g,%s,%" PRIu32 ",%.17g,%s,%" PRIu32 "\n",
+				sim_to_s(m->now), s->nodes[n].id, rt->active_instances, rt->avg_ms,
+				health_state_name(st), rt->frames - rt->busy_instances);
+	}
+	for (size_t l = 0; l < s->n_links; l++) {
+		const struct scn_link *lk = &s->links[l];
+		double score;
+		enum health_state st;
+
+		if (health_nlm_count(m->nlm, lk->a, lk->b) == 0)
+			continue;
+		score = nlm_score(m, (uint32_t)l);
+		st = health_nlm_state(m->nlm, score);
+		if (st != m->link_state[l]) {
+			snprintf(name, sizeof(name), "%s~%s", s->nodes[lk->a].id,
+				 s->nodes[lk->b].id);
+			state_change(m, "link", name, m->link_state[l], st, score);
+			m->link_state[l] = st;
+		}
+	}
+}
+
+/* The worst (highest InfLat) movable instance of node n, or NONE. */
+static uint32_t worst_instance(const struct sim *m, size_t n)
+{
+	uint32_t worst = NONE;
+
+	for (size_t i = 0; i < m->n_insts; i++) {
+		const struct instance *in = &m->insts[i];
+
+		if (in->node != n || !in->lat.has || !movable(m, (uint32_t)i))
+			continue;
+		if (worst == NONE || in->lat.value > m->insts[worst].lat.value)
+			worst = (uint32_t)i;
+	}
+	return worst;
+}
+
+/* A health check: states, then migrations.  A critical node (not cooling
+ * down from its last move) moves its worst stream; on a node that is not
+ * critical, each critical stream instance moves on its own. */
+static int on_check(struct sim *m)
+{
+	const struct scenario *s = m->s;
+	sim_time_t next = m->now + sim_from_ms(m->params[PH_CHECK_PERIOD_MS]);
+	int rc = 0;
+
+	update_states(m);
+	for (size_t n = 0; rc == 0 && m->opt->policy->migrate != NULL && n < s->n_nodes; n++) {
+		const struct node_rt *rt = &m->nodes[n];
+
+		if (!is_server(m, n))
+			continue;
+		if (rt->state == HEALTH_CRITICAL) {
+			uint32_t w = worst_instance(m, n);
+
+			if (w != NONE && !cooling(m, rt->moved, rt->moved_at))
+				rc = migrate(m, w, "node_critical");
+			continue;
+		}
+		for (size_t i = 0; rc == 0 && i < m->n_insts; i++)
+			if (m->insts[i].node == n && m->insts[i].state == HEALTH_CRITICAL &&
+			    movable(m, (uint32_t)i))
+				rc = migrate(m, (uint32_t)i, "app_critical");
+	}
+	if (rc == 0 && next <= s->duration)
+		rc = schedule(m, next, EV_CHECK, 0);
+	return rc;
+}
+
+/* One probe over every link without one in flight, from its first end:
+ * its bytes count, and its delay feeds the NLM when it arrives. */
+static int on_probe(struct sim *m)
+{
+	const struct scenario *s = m->s;
+	double bytes = m->params[PH_PROBE_BYTES];
+	sim_time_t next = m->now + sim_from_ms(m->params[PH_PROBE_PERIOD_MS]);
+	int rc = 0;
+
+	for (size_t l = 0; rc == 0 && l < s->n_links; l++) {
+		sim_time_t dt;
+
+		if (m->probe_busy[l])
+			continue;
+		rc = transfer(m, (uint32_t)l, s->links[l].a, bytes, &dt, &m->probe_ms[l]);
+		if (rc == 0)
+			rc = schedule(m, m->now + dt, EV_PROBE_DONE, (uint32_t)l);
+		m->probe_busy[l] = true;
+		m->report->health[SIM_H_PROBES] += 1;
+		m->report->health[SIM_H_PROBE_BYTES] += bytes;
+	}
+	if (rc == 0 && next < s->duration)
+		rc = schedule(m, next, EV_PROBE, 0);
+	return rc;
+}
+
+/* The health machinery of a policy with `health`: the NLM, the first
+ * check and the first probe. */
+static int health_setup(struct sim *m)
+{
+	const struct scenario *s = m->s;
+	struct health_nlm_config cfg = {
+	    .weights = {m->params[PH_W1M], m->params[PH_W5M], m->params[PH_W15M]},
+	    .warning_ms = m->params[PH_NLM_WARNING_MS],
+	    .critical_ms = m->params[PH_NLM_CRITICAL_MS],
+	};
+	sim_time_t check = sim_from_ms(m->params[PH_CHECK_PERIOD_MS]);
+	sim_time_t probe = sim_from_ms(m->params[PH_PROBE_PERIOD_MS]);
+	int rc = 0;
+
+	m->nlm = health_nlm_new(s->n_nodes, &cfg);
+	m->link_state = calloc(s->n_links + 1, sizeof(*m->link_state));
+	m->probe_ms = calloc(s->n_links + 1, sizeof(*m->probe_ms));
+	m->probe_busy = calloc(s->n_links + 1, sizeof(*m->probe_busy));
+	if (m->nlm == NULL || m->link_state == NULL || m->probe_ms == NULL || m->probe_busy == NULL)
+		return oom(m);
+	if (check <= s->duration)
+		rc = schedule(m, check, EV_CHECK, 0);
+	if (rc == 0 && probe > 0 && s->n_links > 0)
+		rc = schedule(m, 0, EV_PROBE, 0);
 	return rc;
 }
 
@@ -794,6 +1181,7 @@ static int setup(struct sim *m)
 	m->g_apps = calloc(s->n_apps, sizeof(*m->g_apps));
 	m->g_nodes = calloc(s->n_nodes, sizeof(*m->g_nodes));
 	m->policy_state = calloc(1, m->opt->policy->state_size + 1);
+	m->params = policy_params(m->opt->policy, s, m->param_defaults);
 	snprintf(name, sizeof(name), "policy/%s", m->opt->policy->name);
 	m->policy_rng = rng_stream_new(m->opt->seed, name);
 	m->free_req = NONE;
@@ -879,9 +1267,10 @@ static int setup(struct sim *m)
 		}
 	}
 	m->cands = calloc(max_cands, sizeof(*m->cands));
-	if (m->cands == NULL)
+	m->cand_route = calloc(max_cands, sizeof(*m->cand_route));
+	if (m->cands == NULL || m->cand_route == NULL)
 		return oom(m);
-	return 0;
+	return m->opt->policy->health ? health_setup(m) : 0;
 }
 
 /* First arrivals: a stream starts at a random phase within its first
@@ -1017,6 +1406,11 @@ static void teardown(struct sim *m)
 	free(m->g_nodes);
 	free(m->policy_state);
 	free(m->cands);
+	free(m->cand_route);
+	health_nlm_free(m->nlm);
+	free(m->link_state);
+	free(m->probe_ms);
+	free(m->probe_busy);
 	free(m->insts);
 	free(m->reqs);
 }
@@ -1046,12 +1440,27 @@ int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_
 			rc = on_arrival(&m, ev.obj);
 			break;
 		case EV_UPLINK_DONE:
+			nlm_observe(&m, m.reqs[ev.obj].link, m.reqs[ev.obj].net_ms);
 			rc = arrive_at_instance(&m, ev.obj);
+			break;
+		case EV_PROBE_DONE:
+			m.probe_busy[ev.obj] = false;
+			nlm_observe(&m, ev.obj, m.probe_ms[ev.obj]);
+			break;
+		case EV_MIGRATION_DONE:
+			rc = on_migration_done(&m, ev.obj);
+			break;
+		case EV_CHECK:
+			rc = on_check(&m);
+			break;
+		case EV_PROBE:
+			rc = on_probe(&m);
 			break;
 		case EV_SERVICE_DONE:
 			rc = on_service_done(&m, ev.obj);
 			break;
 		case EV_DOWNLINK_DONE:
+			nlm_observe(&m, m.reqs[ev.obj].link, m.reqs[ev.obj].net_ms);
 			m.reqs[ev.obj].t[ST_DOWNLINK_DONE] = m.now;
 			complete(&m, ev.obj);
 			break;

@@ -72,6 +72,24 @@ enum sim_total {
 	    SIM_T_COUNT_ALL
 };
 
+/* Health accounting of a run of a policy with `health`, the keys of
+ * summary.json's "health" object. */
+#define SIM_HEALTH(X)                                                                              \
+	X(MIGRATIONS, "migrations")                                                                \
+	X(NO_HEALTHY, "no_healthy_node")                                                           \
+	X(STATE_CHANGES, "state_changes")                                                          \
+	X(PROBES, "probes")                                                                        \
+	X(PROBE_BYTES, "probe_bytes")                                                              \
+	X(MIGRATION_BYTES, "migration_bytes")
+
+enum sim_health {
+#define SIM_HEALTH_ENUM(e, name) SIM_H_##e,
+	SIM_HEALTH(SIM_HEALTH_ENUM)
+#undef SIM_HEALTH_ENUM
+	    SIM_H_COUNT_ALL
+};
+
+extern const char *const sim_health_names[SIM_H_COUNT_ALL];
 extern const char *const sim_metric_names[SIM_M_COUNT_ALL];
 extern const char *const sim_total_names[SIM_T_COUNT_ALL];
 extern const char *const sim_drop_names[SIM_DROP_COUNT];
@@ -82,8 +100,9 @@ struct sim_report {
 	double *apps;  /* n_apps x SIM_M_COUNT_ALL */
 	double *nodes; /* n_nodes x SIM_M_COUNT_ALL */
 	double tiers[TIER_COUNT][SIM_M_COUNT_ALL];
-	uint64_t clamped_lookups; /* profile queries outside a table */
-	char first_clamp[256];	  /* what the first one was, for the warning */
+	double health[SIM_H_COUNT_ALL]; /* 0 unless the policy has `health` */
+	uint64_t clamped_lookups;	/* profile queries outside a table */
+	char first_clamp[256];		/* what the first one was, for the warning */
 };
 
 /* A request trace being written (docs/outputs.md): Chrome trace-event
@@ -105,6 +124,10 @@ struct sim_options {
 	FILE *requests_csv;	 /* may be NULL: one row per request is appended */
 	unsigned replication;	 /* written in the CSV's first column and the trace */
 	struct sim_trace *trace; /* may be NULL: no trace */
+	/* Each may be NULL; for a policy with `health`, rows of
+	 * timeseries.csv, migrations.csv and states.csv (docs/outputs.md)
+	 * are appended, without the header. */
+	FILE *timeseries, *migrations, *states;
 	/* May be NULL; otherwise called with the simulated time (ns) and the
 	 * events handled so far, every SIM_PROGRESS_EVENTS events.  It must not
 	 * change the run. */
@@ -112,8 +135,12 @@ struct sim_options {
 	void *progress_ctx;
 };
 
-/* The header line of requests.csv. */
+/* The header lines of requests.csv, timeseries.csv, migrations.csv and
+ * states.csv. */
 extern const char sim_csv_header[];
+extern const char sim_timeseries_header[];
+extern const char sim_migrations_header[];
+extern const char sim_states_header[];
 
 /* Runs the scenario once.  Fills *report (release with
  * sim_report_release).  Returns TS_ERUNTIME for a failed run (a profile
