@@ -49,7 +49,7 @@ static const char usage_run[] =
     "\n"
     "Simulates SCENARIO and writes manifest.json, summary.json and, with\n"
     "--requests-csv, requests.csv into the results directory, and for a policy\n"
-    "that keeps health state (health-threshold) timeseries.csv,\n"
+    "that keeps health state (health-threshold, weighted) timeseries.csv,\n"
     "migrations.csv and states.csv of replication 0; prints a short\n"
     "summary.  A scenario with \"jobs\" is scheduled instead: summary.json,\n"
     "manifest.json, schedule.csv and a Gantt chart (gantt.png and gantt.svg when\n"

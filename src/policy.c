@@ -1,6 +1,7 @@
 #include "policy.h"
 
 #include <gsl/gsl_rng.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -157,6 +158,52 @@ static long migrate_health_threshold(void *state, const struct policy_query *q)
 	if (q->params[HT_NO_HEALTHY] == 1)
 		return best_server(q, HEALTH_WARNING, HEALTH_WARNING, true);
 	return -1;
+}
+
+enum { W_KNOB = POLICY_HEALTH_PARAMS };
+
+/* x / max, 0 when max is 0: each weight in [0, 1] over the candidates. */
+static double normalised(double x, double max)
+{
+	return max > 0 ? x / max : 0;
+}
+
+/* W = alpha W_cpu + beta W_ai + gamma W_nl over the edge and cloud
+ * candidates, each term normalised by its largest value among them:
+ * W_cpu = cpu_ms (1 + load), W_ai = accel_ms (1 + load) (the CPU and
+ * accelerator work ahead of a new frame), W_nl = NLM score.  The knob k
+ * sets gamma = k, alpha = beta = (1 - k) / 2.  The least W wins, ties in
+ * node order; without an edge or cloud candidate, the device. */
+static long place_weighted(void *state, const struct policy_query *q)
+{
+	double k = q->params[W_KNOB], max_cpu = 0, max_ai = 0, max_nl = 0, best_w = INFINITY;
+	long best = -1;
+
+	(void)state;
+	for (size_t i = 0; i < q->n_cands; i++) {
+		const struct policy_candidate *c = &q->cands[i];
+
+		if (c->tier == TIER_DEVICE)
+			continue;
+		max_cpu = fmax(max_cpu, c->cpu_ms * (1 + c->load));
+		max_ai = fmax(max_ai, c->accel_ms * (1 + c->load));
+		max_nl = fmax(max_nl, c->nlm_ms);
+	}
+	for (size_t i = 0; i < q->n_cands; i++) {
+		const struct policy_candidate *c = &q->cands[i];
+		double w;
+
+		if (c->tier == TIER_DEVICE)
+			continue;
+		w = (1 - k) / 2 * normalised(c->cpu_ms * (1 + c->load), max_cpu) +
+		    (1 - k) / 2 * normalised(c->accel_ms * (1 + c->load), max_ai) +
+		    k * normalised(c->nlm_ms, max_nl);
+		if (w < best_w) {
+			best_w = w;
+			best = (long)i;
+		}
+	}
+	return best >= 0 ? best : nearest_of_tier(q, TIER_DEVICE);
 }
 
 /* Job-set mode of the all-* policies: every job on one machine. */
@@ -371,6 +418,27 @@ static const struct policy_ops health_threshold = {
     .n_params = sizeof(health_threshold_params) / sizeof(health_threshold_params[0]),
 };
 
+static const struct policy_param weighted_params[] = {
+    HEALTH_PARAMS,
+    {.name = "latency_vs_utilisation",
+     .description = "k: weight gamma = k on network latency, alpha = beta = (1 - k) / 2 on "
+		    "CPU and accelerator load (0.5: both weigh the same)",
+     .min = 0,
+     .max = 1,
+     .def = 0.5},
+};
+
+static const struct policy_ops weighted = {
+    .name = "weighted",
+    .description = "least alpha W_cpu + beta W_ai + gamma W_nl over edge and cloud nodes, "
+		   "one knob between latency and utilisation (heterogeneous edge study; "
+		   "docs/policies.md)",
+    .health = true,
+    .place = place_weighted,
+    .params = weighted_params,
+    .n_params = sizeof(weighted_params) / sizeof(weighted_params[0]),
+};
+
 static const struct policy_ops tabu = {
     .name = "tabu",
     .description = "greedy in release order, then neighbourhood moves with tabu arrays over "
@@ -388,7 +456,7 @@ static const struct policy_ops exact = {
 
 const struct policy_ops *const policy_registry[] = {
     &all_device,    &all_edge,	       &all_cloud, &round_robin, &random_choice, &least_loaded,
-    &layer_minimum, &health_threshold, &tabu,	   &exact,	 NULL,
+    &layer_minimum, &health_threshold, &weighted,  &tabu,	 &exact,	 NULL,
 };
 
 const struct policy_ops *policy_find(const char *name)

@@ -37,8 +37,10 @@ struct policy_candidate {
 	/* Expected wait in the instance's queue before service starts, ms. */
 	double wait_ms;
 	/* Profiled service time (CPU pre + accelerator + CPU post) at the
-	 * instance count the node would have with this request, ms. */
+	 * instance count the node would have with this request, ms, and its
+	 * CPU (pre + post) and accelerator parts. */
 	double service_ms;
+	double cpu_ms, accel_ms;
 	/* Filled for policies with `health` (else IDLE, 0, 0): the node's
 	 * state and AvgInfLat (ms, 0 without a sample) at the last health
 	 * check, and the NLM score between the device and the node (ms; 0

@@ -679,6 +679,8 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 	}
 	profile_eval(route->profile, route->table, frame_px(app), n, &p);
 	c->service_ms = p.cpu_pre_ms + p.accel_ms + p.cpu_post_ms;
+	c->cpu_ms = p.cpu_pre_ms + p.cpu_post_ms;
+	c->accel_ms = p.accel_ms;
 	c->state = HEALTH_IDLE;
 	c->avg_inf_lat_ms = 0;
 	c->nlm_ms = 0;

@@ -1,5 +1,5 @@
 /* Health states, moving averages and the network latency matrix; the
- * health-threshold policy on hand-built candidates; and
+ * health-threshold and weighted policies on hand-built candidates; and
  * whole runs: outputs, migration, cooldown, probes and determinism. */
 #include <check.h>
 #include <cjson/cJSON.h>
@@ -190,6 +190,32 @@ START_TEST(health_threshold_no_healthy_node_both_ways)
 			 3);
 	ck_assert(fb);
 	ck_assert_int_eq(decide("health-threshold", false, "no_healthy_node", 1, unhealthy, 2, &fb),
+			 0);
+}
+END_TEST
+
+/* Node 1: near but busy; node 2: far and idle. */
+static const struct policy_candidate weighing[] = {
+    {.node = 0, .tier = TIER_DEVICE, .cpu_ms = 100, .accel_ms = 200},
+    {.node = 1, .tier = TIER_EDGE, .load = 4, .cpu_ms = 10, .accel_ms = 20, .nlm_ms = 5},
+    {.node = 2, .tier = TIER_EDGE, .load = 0, .cpu_ms = 10, .accel_ms = 20, .nlm_ms = 40},
+};
+
+START_TEST(health_weighted_knob)
+{
+	bool fb;
+
+	/* k = 1: latency alone picks the near node; k = 0: load alone the
+	 * idle one; the device is never weighed. */
+	ck_assert_int_eq(decide("weighted", false, "latency_vs_utilisation", 1, weighing, 3, &fb),
+			 1);
+	ck_assert_int_eq(decide("weighted", false, "latency_vs_utilisation", 0, weighing, 3, &fb),
+			 2);
+	/* k = 0.5: W1 = 0.25 x 1 + 0.25 x 1 + 0.5 x 5/40 = 0.5625 against
+	 * W2 = 0.25 x 0.2 + 0.25 x 0.2 + 0.5 x 1 = 0.6. */
+	ck_assert_int_eq(decide("weighted", false, "latency_vs_utilisation", 0.5, weighing, 3, &fb),
+			 1);
+	ck_assert_int_eq(decide("weighted", false, "latency_vs_utilisation", 1, weighing, 1, &fb),
 			 0);
 }
 END_TEST
@@ -473,10 +499,10 @@ START_TEST(health_outputs_only_for_health_policies)
 	ck_assert_ptr_null(f);
 	ck_assert_ptr_null(strstr(proc.out, "health:"));
 	tu_proc_release(&proc);
-	args[3] = "health-threshold";
+	args[3] = "weighted";
 	tu_spawn(args, &proc);
 	ck_assert_int_eq(proc.exit_code, 0);
-	ck_assert_ptr_nonnull(strstr(proc.out, "health: 1 migrations"));
+	ck_assert_ptr_nonnull(strstr(proc.out, "health: 0 migrations"));
 	f = fopen(p, "r");
 	ck_assert_ptr_nonnull(f);
 	fclose(f);
@@ -498,6 +524,7 @@ static Suite *health_suite(void)
 	tcase_add_test(unit, health_nlm_score_and_state);
 	tcase_add_test(unit, health_threshold_places_on_healthy_nearest);
 	tcase_add_test(unit, health_threshold_no_healthy_node_both_ways);
+	tcase_add_test(unit, health_weighted_knob);
 	suite_add_tcase(s, unit);
 	tcase_set_timeout(runs, 60);
 	tcase_add_test(runs, health_critical_node_migrates_worst_instance);
