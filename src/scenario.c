@@ -38,8 +38,10 @@ void scenario_free(struct scenario *s)
 		return;
 	for (size_t i = 0; i < s->n_nodes; i++)
 		free(s->nodes[i].accels);
-	for (size_t i = 0; i < s->n_apps; i++)
+	for (size_t i = 0; i < s->n_apps; i++) {
 		free(s->apps[i].sources);
+		free(s->apps[i].frame_changes);
+	}
 	for (size_t i = 0; i < s->n_links; i++) {
 		dist_release(&s->links[i].delay);
 		dist_release(&s->links[i].delay_reverse);
@@ -537,17 +539,97 @@ static int load_links(struct scenario *s, const struct jin_at *root, struct ts_e
 	return rc;
 }
 
+/* obj.frame_px: [width, height]. */
+static int load_frame_px(const struct jin_at *obj, int *w, int *h, struct ts_error *err)
+{
+	struct jin_at px;
+	size_t n;
+	int rc = jin_member(obj, "frame_px", true, &px, err);
+
+	if (rc == 0)
+		rc = jin_array(&px, 2, &n, err);
+	if (rc == 0 && n != 2)
+		rc =
+		    jin_fail(&px, TS_EINVALID, err, "expected [width, height], got %zu numbers", n);
+	for (size_t i = 0; rc == 0 && i < 2; i++) {
+		struct jin_at v = jin_element(&px, i);
+		int64_t side;
+
+		rc = jin_integer(&v, 1, 100000, &side, err);
+		*(i == 0 ? w : h) = (int)side;
+	}
+	return rc;
+}
+
+/* workload.frame_px_changes: [{"at_s", "frame_px"}...], at_s strictly
+ * increasing and inside the run. */
+static int load_frame_changes(struct scenario *s, struct scn_app *app, const struct jin_at *w,
+			      struct ts_error *err)
+{
+	static const char *const keys[] = {"at_s", "frame_px", NULL};
+	struct jin_at arr;
+	size_t n;
+	int rc = jin_member(w, "frame_px_changes", false, &arr, err);
+
+	if (rc < 0 || arr.node == NULL)
+		return rc;
+	rc = jin_array(&arr, 1, &n, err);
+	if (rc < 0)
+		return rc;
+	app->frame_changes = calloc(n, sizeof(*app->frame_changes));
+	if (app->frame_changes == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct jin_at c = jin_element(&arr, i);
+		struct scn_frame_change *fc = &app->frame_changes[i];
+		double at_s = 0;
+
+		rc = jin_keys(&c, keys, err);
+		if (rc == 0)
+			rc = jin_get_number(&c, "at_s", true, 0, MAX_DURATION_S, &at_s, err);
+		if (rc == 0)
+			rc = load_frame_px(&c, &fc->w, &fc->h, err);
+		fc->at = sim_from_s(at_s);
+		if (rc == 0 && fc->at >= s->duration)
+			rc = jin_fail(
+			    &c, TS_EINVALID, err,
+			    "at_s (%.17g) must be before the scenario's duration_s (%.17g)", at_s,
+			    sim_to_s(s->duration));
+		if (rc == 0 && i > 0 && fc->at <= fc[-1].at)
+			rc = jin_fail(&c, TS_EINVALID, err,
+				      "at_s (%.17g) must be after the previous change's (%.17g)",
+				      at_s, sim_to_s(fc[-1].at));
+		app->n_frame_changes++;
+	}
+	return rc;
+}
+
+void scenario_frame_px(const struct scn_app *app, sim_time_t t, int *w, int *h)
+{
+	size_t lo = 0, hi = app->n_frame_changes;
+
+	/* The number of changes at or before t. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (app->frame_changes[mid].at <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*w = lo == 0 ? app->frame_w : app->frame_changes[lo - 1].w;
+	*h = lo == 0 ? app->frame_h : app->frame_changes[lo - 1].h;
+}
+
 static int load_workload(struct scenario *s, struct scn_app *app, const struct jin_at *w,
 			 struct ts_error *err)
 {
 	static const char *const types[] = {"stream", "poisson", NULL};
-	static const char *const stream_keys[] = {"type",    "fps",	   "frame_px",
-						  "start_s", "duration_s", NULL};
-	static const char *const poisson_keys[] = {"type",    "rate_hz",    "frame_px",
-						   "start_s", "duration_s", NULL};
-	struct jin_at px;
+	static const char *const stream_keys[] = {
+	    "type", "fps", "frame_px", "frame_px_changes", "start_s", "duration_s", NULL};
+	static const char *const poisson_keys[] = {
+	    "type", "rate_hz", "frame_px", "frame_px_changes", "start_s", "duration_s", NULL};
 	double start_s = 0, duration_s = sim_to_s(s->duration);
-	size_t n;
 	int type;
 	int rc = jin_get_enum(w, "type", true, types, &type, err);
 
@@ -560,19 +642,9 @@ static int load_workload(struct scenario *s, struct scn_app *app, const struct j
 	if (rc == 0 && app->workload == WORKLOAD_POISSON)
 		rc = jin_get_number(w, "rate_hz", true, 1e-9, 1e9, &app->rate_hz, err);
 	if (rc == 0)
-		rc = jin_member(w, "frame_px", true, &px, err);
+		rc = load_frame_px(w, &app->frame_w, &app->frame_h, err);
 	if (rc == 0)
-		rc = jin_array(&px, 2, &n, err);
-	if (rc == 0 && n != 2)
-		rc =
-		    jin_fail(&px, TS_EINVALID, err, "expected [width, height], got %zu numbers", n);
-	for (size_t i = 0; rc == 0 && i < 2; i++) {
-		struct jin_at v = jin_element(&px, i);
-		int64_t side;
-
-		rc = jin_integer(&v, 1, 100000, &side, err);
-		*(i == 0 ? &app->frame_w : &app->frame_h) = (int)side;
-	}
+		rc = load_frame_changes(s, app, w, err);
 	if (rc == 0)
 		rc = jin_get_number(w, "start_s", false, 0, MAX_DURATION_S, &start_s, err);
 	if (rc == 0)

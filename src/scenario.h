@@ -67,14 +67,23 @@ struct scn_link {
 	double bandwidth_Bps;
 };
 
+/* From `at` on, an app's frames are w x h pixels. */
+struct scn_frame_change {
+	sim_time_t at;
+	int w, h;
+};
+
 struct scn_app {
 	char id[SCN_ID_MAX + 1];
 	size_t model;
 	size_t *sources; /* device node indices */
 	size_t n_sources;
 	enum workload workload;
-	double fps;		/* stream */
-	int frame_w, frame_h;	/* stream and poisson: frame size in pixels */
+	double fps;	      /* stream */
+	int frame_w, frame_h; /* stream and poisson: frame size in pixels */
+	/* Later frame sizes, in increasing time order; may be empty. */
+	struct scn_frame_change *frame_changes;
+	size_t n_frame_changes;
 	sim_time_t start, stop; /* arrivals in [start, stop) */
 	double rate_hz;		/* poisson: mean requests per second per source */
 	double request_bytes;	/* uplink bytes per request */
@@ -148,6 +157,10 @@ const struct dist *scenario_link_delay(const struct scn_link *l, size_t from);
  * table index in *table; NULL when the node cannot run the model. */
 const struct scn_accel *scenario_executor(const struct scenario *s, size_t node, size_t model,
 					  int *table);
+
+/* The frame size of app's requests created at time t: the last change
+ * at or before t, else frame_px.  O(log changes). */
+void scenario_frame_px(const struct scn_app *app, sim_time_t t, int *w, int *h);
 
 /* Directory of the shipped profiles. */
 const char *scenario_profile_dir(void);

@@ -78,9 +78,10 @@ struct request {
 	uint64_t id;
 	uint32_t source;
 	uint32_t inst;
-	uint32_t link; /* to its node, NONE when it runs on its device */
-	uint32_t next; /* next in the instance queue, or in the free list */
-	double net_ms; /* delay part (no bytes / bandwidth) of its current transfer */
+	uint32_t link;	      /* to its node, NONE when it runs on its device */
+	uint32_t next;	      /* next in the instance queue, or in the free list */
+	double net_ms;	      /* delay part (no bytes / bandwidth) of its current transfer */
+	int frame_w, frame_h; /* its frame size, the app's when it was created */
 	sim_time_t t[ST_COUNT];
 };
 
@@ -517,18 +518,14 @@ static double nlm_score(const struct sim *m, uint32_t li)
 				    2);
 }
 
-static double frame_px(const struct scn_app *app)
-{
-	return (double)app->frame_w * (double)app->frame_h;
-}
-
-static int service_parts(struct sim *m, const struct instance *in, struct profile_parts *p)
+static int service_parts(struct sim *m, const struct instance *in, const struct request *r,
+			 struct profile_parts *p)
 {
 	const struct scenario *s = m->s;
 	const struct scn_app *app = &s->apps[in->app];
 	uint32_t n = m->nodes[in->node].active_instances;
 
-	if (!profile_eval(in->profile, in->table, frame_px(app), n, p))
+	if (!profile_eval(in->profile, in->table, (double)r->frame_w * (double)r->frame_h, n, p))
 		return 0;
 	if (m->report->clamped_lookups++ == 0 || s->out_of_range == OOR_ERROR) {
 		double px_lo, px_hi, i_lo, i_hi;
@@ -538,7 +535,7 @@ static int service_parts(struct sim *m, const struct instance *in, struct profil
 			 "node %s: profile %s has no data for model %s at %dx%d with %" PRIu32
 			 " instances (table: %.0f-%.0f pixels, %.0f-%.0f instances)",
 			 s->nodes[in->node].id, profile_id(in->profile), s->models[app->model].id,
-			 app->frame_w, app->frame_h, n, px_lo, px_hi, i_lo, i_hi);
+			 r->frame_w, r->frame_h, n, px_lo, px_hi, i_lo, i_hi);
 	}
 	if (s->out_of_range == OOR_ERROR)
 		return ts_error_set(m->err, TS_ERUNTIME,
@@ -567,7 +564,7 @@ static int start_service(struct sim *m, uint32_t ii, uint32_t ri)
 	struct request *r = &m->reqs[ri];
 	double cv = profile_jitter_cv(in->profile);
 	struct profile_parts p;
-	int rc = service_parts(m, in, &p);
+	int rc = service_parts(m, in, r, &p);
 
 	if (rc < 0)
 		return rc;
@@ -662,6 +659,7 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 	    app->workload == WORKLOAD_POISSON ? poisson_instance(m, src->app, route->node) : NONE;
 	uint32_t n = rt->active_instances + (existing == NONE ? 1 : 0);
 	struct profile_parts p;
+	int w, h;
 
 	c->node = route->node;
 	c->tier = s->nodes[route->node].tier;
@@ -677,7 +675,8 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 				 1e3 * (app->request_bytes + s->models[app->model].output_bytes) /
 				     l->bandwidth_Bps;
 	}
-	profile_eval(route->profile, route->table, frame_px(app), n, &p);
+	scenario_frame_px(app, m->now, &w, &h);
+	profile_eval(route->profile, route->table, (double)w * (double)h, n, &p);
 	c->service_ms = p.cpu_pre_ms + p.accel_ms + p.cpu_post_ms;
 	c->cpu_ms = p.cpu_pre_ms + p.cpu_post_ms;
 	c->accel_ms = p.accel_ms;
@@ -768,6 +767,7 @@ static int on_arrival(struct sim *m, uint32_t si)
 	for (int st = 0; st < ST_COUNT; st++)
 		r->t[st] = -1;
 	r->t[ST_CREATED] = m->now;
+	scenario_frame_px(app, m->now, &r->frame_w, &r->frame_h);
 	m->report->totals[SIM_T_CREATED] += 1;
 	src->frame++;
 

@@ -150,6 +150,39 @@ static long long csv_field(const char *line, int k)
 	return strtoll(line, NULL, 10);
 }
 
+/* A frame is served at the size its app had when it was created:
+ * 30 ms of service before 2 s and from 4 s, 60 ms in between. */
+START_TEST(sim_frame_size_changes)
+{
+	char *dir = tu_make_tmpdir();
+	struct ts_error err = {0};
+	char *csv;
+	long n[3] = {0};
+
+	ck_assert_int_eq(
+	    run_into("tests/data/sim/frame-changes.json", dir, NULL, 0, false, 1, true, &err), 0);
+	csv = file_in(dir, "requests.csv");
+	for (const char *line = strchr(csv, '\n') + 1; *line != '\0';
+	     line = strchr(line, '\n') + 1) {
+		long long created = csv_field(line, 8), start = csv_field(line, 10);
+		long long post = csv_field(line, 13);
+		int band = created < 2000000000 ? 0 : created < 4000000000 ? 1 : 2;
+
+		if (post == 0)
+			continue;
+		ck_assert_msg(post - start == (band == 1 ? 60000000 : 30000000),
+			      "frame created at %lld ns served in %lld ns", created, post - start);
+		n[band]++;
+	}
+	/* 5 fps: 10 frames in each band (the last may be unfinished). */
+	ck_assert_int_eq(n[0], 10);
+	ck_assert_int_eq(n[1], 10);
+	ck_assert_int_ge(n[2], 9);
+	free(csv);
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
 /* Each direction of a link takes its own law: 10 ms from between[0] to
  * between[1], 30 ms back, whichever end the device is. */
 START_TEST(sim_delay_reverse_direction)
@@ -711,6 +744,7 @@ static Suite *sim_suite(void)
 		n_policies++;
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, sim_lifecycle_hand_computed);
+	tcase_add_test(tc, sim_frame_size_changes);
 	tcase_add_test(tc, sim_delay_reverse_direction);
 	tcase_add_test(tc, sim_queue_bound_drops_and_conserves);
 	tcase_add_test(tc, sim_out_of_range_error_writes_nothing);
