@@ -369,6 +369,28 @@ START_TEST(health_critical_node_migrates_worst_instance)
 	ck_assert_ptr_nonnull(strstr(states, "time_s,kind,subject,from,to,latency_ms\n"));
 	ck_assert_ptr_nonnull(strstr(states, "\n1,node,e1,idle,critical,"));
 	ck_assert_ptr_nonnull(strstr(states, "\n1,link,d1~e1,idle,pass,5\n"));
+	/* The stream that moved had the highest InfLat EMA on e1 at 1 s. */
+	{
+		double moved = -1, other = -1;
+
+		for (const char *line = strchr(states, '\n') + 1; *line != '\0';
+		     line = strchr(line, '\n') + 1) {
+			char subject[128];
+			double t, lat;
+
+			if (sscanf(line, "%lf,instance,%127[^,],%*[^,],%*[^,],%lf", &t, subject,
+				   &lat) != 3 ||
+			    t != 1 || strncmp(subject, "e1:", 3) != 0)
+				continue;
+			if (strcmp(subject + 3, stream) == 0)
+				moved = lat;
+			else
+				other = lat;
+		}
+		ck_assert_double_gt(moved, 0);
+		ck_assert_double_gt(other, 0);
+		ck_assert_double_ge(moved, other);
+	}
 	free(mig);
 	free(csv);
 	free(ts);
