@@ -399,6 +399,26 @@ START_TEST(health_critical_node_migrates_worst_instance)
 }
 END_TEST
 
+START_TEST(health_no_healthy_node_stays_on_device)
+{
+	char *dir = tu_make_tmpdir(), *csv;
+	struct ts_error err = {""};
+	long before, after, elsewhere;
+
+	/* The only edge node is critical when b's stream starts: with the
+	 * default "stay" the stream runs on its own device, once counted. */
+	ck_assert_int_eq(run_health("tests/data/health/no-healthy.json", dir, 5, 1, &err), 0);
+	ck_assert_double_eq(health_number(dir, "no_healthy_node"), 1);
+	ck_assert_double_eq(health_number(dir, "migrations"), 0);
+	csv = file_in(dir, "requests.csv");
+	rows_of(csv, "b/d3", "d3", 0, &before, &after, &elsewhere);
+	ck_assert_int_gt(after, 10);
+	ck_assert_int_eq(elsewhere, 0);
+	free(csv);
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
 START_TEST(health_probes_counted)
 {
 	char *dir = tu_make_tmpdir();
@@ -550,6 +570,7 @@ static Suite *health_suite(void)
 	suite_add_tcase(s, unit);
 	tcase_set_timeout(runs, 60);
 	tcase_add_test(runs, health_critical_node_migrates_worst_instance);
+	tcase_add_test(runs, health_no_healthy_node_stays_on_device);
 	tcase_add_test(runs, health_probes_counted);
 	tcase_add_test(runs, health_cooldown_prevents_ping_pong);
 	tcase_add_test(runs, health_same_seed_same_bytes);
