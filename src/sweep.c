@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -852,6 +853,7 @@ static int journal_read(struct job *j, const char *text, size_t len, size_t *kee
 /* Opens or creates the journal and takes what it holds. */
 static int journal_open(struct job *j, struct ts_error *err)
 {
+	struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	char *text = NULL, *header = NULL;
 	size_t len = 0, keep = 0;
 	struct stat st;
@@ -862,6 +864,13 @@ static int journal_open(struct job *j, struct ts_error *err)
 	if (j->fd < 0 || fstat(j->fd, &st) != 0)
 		return ts_error_set(err, TS_EIO, "%s: cannot open: %s", j->journal,
 				    strerror(errno));
+	/* Two sweeps appending to one journal would record items twice; the
+	 * lock goes with the process, however it ends. */
+	if (fcntl(j->fd, F_SETLK, &lock) != 0)
+		return ts_error_set(err, TS_ERUNTIME,
+				    "%s: cannot lock it (%s): is another tiersim sweep writing to "
+				    "this results directory?",
+				    j->journal, strerror(errno));
 	if (st.st_size > 0) {
 		rc = jin_read_file(j->journal, &text, &len, err);
 		if (rc == 0)
@@ -1190,6 +1199,9 @@ static int write_results(const struct job *j, struct ts_error *err)
 
 #if TIERSIM_HAVE_MPI
 
+#define COORDINATOR_POLL_NS 200000
+#define WORKER_QUEUE	    2
+
 enum { TAG_READY = 1, TAG_RESULT, TAG_FAILED, TAG_ITEM, TAG_STOP };
 
 /* A worker's failed item: its status and message. */
@@ -1198,33 +1210,75 @@ struct failure {
 	char msg[sizeof(((struct ts_error *)0)->msg)];
 };
 
-/* Rank 0 with `workers` other ranks: hands the next pending item to
- * whichever worker asks (a worker asks by sending its previous result, or
- * TAG_READY at first) and records the results.  After the first error
- * (rc < 0 on entry, a failed item or a failed record) no more items are
- * handed out; every worker is told to stop in every case. */
-static int coordinate(struct job *j, int workers, int rc, struct ts_error *err)
-{
-	size_t next = 0;
+/* Rank 0's view of one worker. */
+struct worker {
+	int queued;   /* items sent whose result has not come back */
+	bool stopped; /* TAG_STOP sent */
+};
 
-	while (workers > 0) {
+/* Sends worker w (rank w + 1) the next pending item, or TAG_STOP when
+ * there is none or the sweep failed (rc < 0). */
+static void hand_out(struct job *j, struct worker *w, int rank, size_t *next, int rc)
+{
+	long long idx;
+
+	if (rc == 0 && next_pending(j, next)) {
+		idx = (long long)(*next)++;
+		MPI_Send(&idx, 1, MPI_LONG_LONG, rank, TAG_ITEM, MPI_COMM_WORLD);
+		w->queued++;
+	} else if (!w->stopped) {
+		MPI_Send(NULL, 0, MPI_LONG_LONG, rank, TAG_STOP, MPI_COMM_WORLD);
+		w->stopped = true;
+	}
+}
+
+/* Rank 0 with `n` other ranks: hands the next pending item to whichever
+ * worker asks (TAG_READY at first, then each result asks for one more)
+ * and records the results.  Each worker has WORKER_QUEUE items in hand,
+ * so it starts the next one while rank 0 is still answering.  After the
+ * first error (rc < 0 on entry, a failed item or a failed record) no more
+ * items are handed out; every worker is told to stop in every case, and
+ * rank 0 waits for the results still under way. */
+static int coordinate(struct job *j, int n, int rc, struct ts_error *err)
+{
+	static const struct timespec poll = {.tv_nsec = COORDINATOR_POLL_NS};
+	struct worker *workers = calloc((size_t)n, sizeof(*workers));
+	size_t next = 0;
+	int active = n;
+
+	if (workers == NULL) {
+		/* Without rank 0's bookkeeping the workers cannot be stopped
+		 * one by one: MPI_Abort ends every rank. */
+		fprintf(stderr, "tiersim: out of memory\n");
+		MPI_Abort(MPI_COMM_WORLD, TS_EXIT_RUNTIME);
+	}
+	while (active > 0) {
+		struct worker *w;
 		MPI_Status st;
 		char *buf;
-		int len;
-		long long idx;
+		int len, flag = 0;
 
-		MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+		/* MPI_Probe would spin on a core of its own for the whole
+		 * sweep; polling every COORDINATOR_POLL_NS leaves the cores to
+		 * the workers, which have their next item in hand meanwhile. */
+		for (;;) {
+			MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+			if (flag)
+				break;
+			nanosleep(&poll, NULL);
+		}
 		MPI_Get_count(&st, MPI_CHAR, &len);
 		buf = malloc((size_t)len + 1);
 		if (buf == NULL) {
-			/* Without room for the message the sweep cannot go on:
-			 * MPI_Abort ends every rank. */
 			fprintf(stderr, "tiersim: out of memory\n");
 			MPI_Abort(MPI_COMM_WORLD, TS_EXIT_RUNTIME);
 		}
 		MPI_Recv(buf, len, MPI_CHAR, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD,
 			 MPI_STATUS_IGNORE);
 		buf[len] = '\0';
+		w = &workers[st.MPI_SOURCE - 1];
+		if (st.MPI_TAG != TAG_READY)
+			w->queued--;
 		if (st.MPI_TAG == TAG_RESULT && rc == 0) {
 			rc = record(j, buf, err);
 		} else if (st.MPI_TAG == TAG_FAILED && rc == 0) {
@@ -1233,14 +1287,14 @@ static int coordinate(struct job *j, int workers, int rc, struct ts_error *err)
 			rc = ts_error_set(err, f->status, "%s", f->msg);
 		}
 		free(buf);
-		if (rc == 0 && next_pending(j, &next)) {
-			idx = (long long)next++;
-			MPI_Send(&idx, 1, MPI_LONG_LONG, st.MPI_SOURCE, TAG_ITEM, MPI_COMM_WORLD);
-		} else {
-			MPI_Send(NULL, 0, MPI_LONG_LONG, st.MPI_SOURCE, TAG_STOP, MPI_COMM_WORLD);
-			workers--;
-		}
+		for (int k = st.MPI_TAG == TAG_READY ? WORKER_QUEUE : 1; k > 0 && !w->stopped; k--)
+			hand_out(j, w, st.MPI_SOURCE, &next, rc);
+		/* A stopped worker may still send the results of the items it
+		 * had in hand. */
+		if (w->stopped && w->queued == 0)
+			active--;
 	}
+	free(workers);
 	return rc;
 }
 

@@ -12,8 +12,9 @@
  * `tiersim run POINT_SCENARIO --seed SEED --policy POLICY`, one
  * replication, and its metrics are that run's summary.json values.
  *
- * Finished items go to an append-only journal in the results directory,
- * so a sweep that was interrupted resumes where it stopped; runs.csv,
+ * Finished items go to an append-only journal in the results directory
+ * (locked while a sweep writes it), so a sweep that was interrupted
+ * resumes where it stopped; runs.csv,
  * aggregate.csv and manifest.json are written from the journal once every
  * item is done.  Built with Open MPI and started by an MPI launcher, the
  * items are spread over the ranks (docs/cluster.md).

@@ -3,10 +3,13 @@
  * and item metrics equal to `tiersim run`'s summary.json. */
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rng.h"
 #include "stats.h"
@@ -299,6 +302,68 @@ START_TEST(sweep_resumes)
 }
 END_TEST
 
+/* A failed run fails the sweep (exit 1) naming its work item, and writes
+ * no result file; the items before it stay in the journal. */
+START_TEST(sweep_failed_item)
+{
+	char *dir = tu_make_tmpdir(), path[PATH_SIZE], out[DIR_SIZE], base[PATH_SIZE];
+	const char *args[] = {"sweep", path, "-o", out, "--quiet", NULL};
+	struct tu_proc p = {0};
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/s.json", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	tu_source_path(base, sizeof(base), "tests/data/sim/out-of-range.json");
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+		"{\"format\": \"tiersim-sweep/1\", \"name\": \"t\", \"scenario\": \"%s\", "
+		"\"parameters\": [{\"name\": \"oor\", \"pointer\": \"/out_of_range\", "
+		"\"values\": [\"clamp\", \"error\"], \"labels\": [\"clamp\", \"error\"]}], "
+		"\"policies\": [\"all-edge\"], \"replications\": 2, \"seed\": 1}\n",
+		base);
+	ck_assert_int_eq(fclose(f), 0);
+	tu_spawn(args, &p);
+	ck_assert_int_eq(p.exit_code, TS_EXIT_RUNTIME);
+	ck_assert_msg(strstr(p.err, "work item 2 (point 1 (oor=error), policy all-edge, "
+				    "replication 0): ") != NULL,
+		      "%s", p.err);
+	tu_proc_release(&p);
+	snprintf(path, sizeof(path), "%s/journal.jsonl", out);
+	ck_assert_uint_eq(count_lines(path), 1 + 2);
+	snprintf(path, sizeof(path), "%s/aggregate.csv", out);
+	ck_assert_ptr_null(tu_read_file(path, NULL));
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
+/* A journal another process holds the lock of is left alone. */
+START_TEST(sweep_refuses_locked_journal)
+{
+	char *dir = tu_make_tmpdir(), path[PATH_SIZE], out[DIR_SIZE], j[PATH_SIZE];
+	const char *args[] = {"sweep", path, "-o", out, "--quiet", NULL};
+	struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	struct tu_proc p = {0};
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/s.json", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(j, sizeof(j), "%s/journal.jsonl", out);
+	write_sweep(path, SOURCES, "\"round-robin\"", 1, "");
+	ck_assert_int_eq(mkdir(out, 0777), 0);
+	fd = open(j, O_RDWR | O_CREAT, 0666);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fcntl(fd, F_SETLK, &lock), 0);
+	tu_spawn(args, &p);
+	ck_assert_int_eq(p.exit_code, TS_EXIT_RUNTIME);
+	ck_assert_msg(strstr(p.err, "another tiersim sweep") != NULL, "%s", p.err);
+	ck_assert_uint_eq(count_lines(j), 0);
+	tu_proc_release(&p);
+	close(fd);
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
 /* The value of runs.csv row `row` (0-based, after the header) in column
  * `col`, copied into cell. */
 static void csv_cell(const char *csv, size_t row, size_t col, char *cell, size_t size)
@@ -453,6 +518,8 @@ static Suite *sweep_suite(void)
 	tcase_add_loop_test(tc, sweep_rejects_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, sweep_deterministic);
 	tcase_add_test(tc, sweep_resumes);
+	tcase_add_test(tc, sweep_refuses_locked_journal);
+	tcase_add_test(tc, sweep_failed_item);
 	tcase_add_test(tc, sweep_item_equals_run);
 	tcase_add_test(tc, sweep_usage);
 	suite_add_tcase(s, tc);
