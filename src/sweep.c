@@ -148,6 +148,7 @@ static cJSON *pointer_resolve(cJSON *root, const char *ptr, cJSON **parent, size
 		char token[256];
 		size_t n = 0;
 
+		*bad = (size_t)(start - ptr - 1);
 		for (; *c != '\0' && *c != '/'; c++) {
 			char ch = *c;
 
@@ -155,12 +156,12 @@ static cJSON *pointer_resolve(cJSON *root, const char *ptr, cJSON **parent, size
 				ch = c[1] == '0' ? '~' : '/';
 				c++;
 			}
+			/* No scenario key or index is this long. */
 			if (n + 1 >= sizeof(token))
-				break;
+				return NULL;
 			token[n++] = ch;
 		}
 		token[n] = '\0';
-		*bad = (size_t)(start - ptr - 1);
 		*parent = node;
 		if (cJSON_IsObject(node)) {
 			node = cJSON_GetObjectItemCaseSensitive(node, token);

@@ -85,6 +85,16 @@ START_TEST(sweep_expands_cartesian)
 	ck_assert_double_eq(sw->points[3]->apps[0].fps, 2);
 	ck_assert_str_eq(sw->params[0].labels[3], "2");
 	sweep_free(sw);
+	/* An array element, and a member whose key needs ~1 for '/'. */
+	write_sweep(path,
+		    "{\"name\": \"h\", \"pointer\": \"/apps/0/workload/frame_px/1\", "
+		    "\"values\": [300, 400]}",
+		    "\"round-robin\"", 1, "");
+	sw = load_ok(path);
+	ck_assert_int_eq(sw->points[0]->apps[0].frame_h, 300);
+	ck_assert_int_eq(sw->points[1]->apps[0].frame_w, 600);
+	ck_assert_int_eq(sw->points[1]->apps[0].frame_h, 400);
+	sweep_free(sw);
 	sweep_free(NULL);
 	tu_remove_tmpdir(dir);
 }
@@ -148,6 +158,11 @@ static const struct {
      "$.parameters[0].pointer", "names nothing"},
     {"{\"name\": \"x\", \"pointer\": \"/apps/0/workload/rate\", \"values\": [1]}",
      "\"round-robin\"", "", "$.parameters[0].pointer", "\"/apps/0/workload/rate\""},
+    {"{\"name\": \"x\", \"pointer\": \"/apps/0/workload/frame_px/01\", \"values\": [1]}",
+     "\"round-robin\"", "", "$.parameters[0].pointer",
+     "no value at \"/apps/0/workload/frame_px/01\""},
+    {"{\"name\": \"x\", \"pointer\": \"/apps~10/fps\", \"values\": [1]}", "\"round-robin\"", "",
+     "$.parameters[0].pointer", "no value at \"/apps~10\""},
     {FPS "{\"from\": 1, \"to\": 5, \"step\": 0}}", "\"round-robin\"", "",
      "$.parameters[0].range.step", "other than 0"},
     {FPS "{\"from\": 1, \"to\": 5, \"step\": -1}}", "\"round-robin\"", "",
