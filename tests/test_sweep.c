@@ -501,6 +501,41 @@ START_TEST(sweep_item_equals_run)
 }
 END_TEST
 
+/* A parameter that renames the app gives each point other metrics: the
+ * columns are their union, a metric a point lacks an empty cell, and its
+ * aggregate n 0 with an empty mean and half width. */
+START_TEST(sweep_metric_union)
+{
+	char *dir = tu_make_tmpdir(), path[PATH_SIZE], out[DIR_SIZE], cell[64], *csv;
+
+	snprintf(path, sizeof(path), "%s/s.json", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	write_sweep(path,
+		    "{\"name\": \"app\", \"pointer\": \"/apps/0/id\", \"values\": [\"od\", "
+		    "\"xx\"], \"labels\": [\"od\", \"xx\"]}",
+		    "\"round-robin\"", 2, "");
+	run_sweep(path, out, "");
+	snprintf(path, sizeof(path), "%s/runs.csv", out);
+	csv = tu_read_file(path, NULL);
+	ck_assert_ptr_nonnull(csv);
+	ck_assert_uint_lt(csv_column(csv, "apps.od.count"), csv_column(csv, "apps.xx.count"));
+	csv_cell(csv, 0, csv_column(csv, "apps.xx.count"), cell, sizeof(cell));
+	ck_assert_str_eq(cell, "");
+	csv_cell(csv, 0, csv_column(csv, "apps.od.count"), cell, sizeof(cell));
+	ck_assert_str_ne(cell, "");
+	csv_cell(csv, 2, csv_column(csv, "apps.od.count"), cell, sizeof(cell));
+	ck_assert_str_eq(cell, "");
+	free(csv);
+	snprintf(path, sizeof(path), "%s/aggregate.csv", out);
+	csv = tu_read_file(path, NULL);
+	ck_assert_ptr_nonnull(csv);
+	ck_assert_ptr_nonnull(strstr(csv, "\n0,od,round-robin,apps.xx.count,0,,\n"));
+	ck_assert_ptr_nonnull(strstr(csv, "\n1,xx,round-robin,apps.od.count,0,,\n"));
+	free(csv);
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
 START_TEST(sweep_usage)
 {
 	const char *none[] = {"sweep", NULL}, *opt[] = {"sweep", "x.json", "--fast", NULL},
@@ -536,6 +571,7 @@ static Suite *sweep_suite(void)
 	tcase_add_test(tc, sweep_refuses_locked_journal);
 	tcase_add_test(tc, sweep_failed_item);
 	tcase_add_test(tc, sweep_item_equals_run);
+	tcase_add_test(tc, sweep_metric_union);
 	tcase_add_test(tc, sweep_usage);
 	suite_add_tcase(s, tc);
 	return s;
