@@ -259,9 +259,15 @@ static int load_range(struct sweep_param *pm, const struct jin_at *range, struct
 				"expected at most %d values, got %.0f from %g to %g by %g",
 				MAX_RANGE_VALUES, count, from, to, step);
 	pm->values = cJSON_CreateArray();
-	for (size_t i = 0; pm->values != NULL && i < (size_t)count; i++)
-		if (!cJSON_AddItemToArray(pm->values, cJSON_CreateNumber(from + (double)i * step)))
+	for (size_t i = 0; pm->values != NULL && i < (size_t)count; i++) {
+		double x = from + (double)i * step;
+
+		/* 0 to 0.3 by 0.1 ends at 0.3, not 0.30000000000000004. */
+		if (fabs(x - to) <= 1e-9 * fabs(step))
+			x = to;
+		if (!cJSON_AddItemToArray(pm->values, cJSON_CreateNumber(x)))
 			return ts_error_set(err, TS_ENOMEM, "out of memory");
+	}
 	if (pm->values == NULL)
 		return ts_error_set(err, TS_ENOMEM, "out of memory");
 	pm->n_values = (size_t)count;

@@ -85,6 +85,14 @@ START_TEST(sweep_expands_cartesian)
 	ck_assert_double_eq(sw->points[3]->apps[0].fps, 2);
 	ck_assert_str_eq(sw->params[0].labels[3], "2");
 	sweep_free(sw);
+	/* Rounding does not lose `to`, nor make it 0.30000000000000004. */
+	write_sweep(path, FPS "{\"from\": 0.1, \"to\": 0.3, \"step\": 0.1}}", "\"round-robin\"", 1,
+		    "");
+	sw = load_ok(path);
+	ck_assert_uint_eq(sw->n_points, 3);
+	ck_assert_str_eq(sw->params[0].labels[1], "0.2");
+	ck_assert_str_eq(sw->params[0].labels[2], "0.3");
+	sweep_free(sw);
 	/* An array element, and a member whose key needs ~1 for '/'. */
 	write_sweep(path,
 		    "{\"name\": \"h\", \"pointer\": \"/apps/0/workload/frame_px/1\", "
