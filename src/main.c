@@ -31,6 +31,8 @@ static const char usage_main[] =
     "\n"
     "commands:\n"
     "  run SCENARIO [options]       simulate a scenario and write its results\n"
+    "  sweep SWEEP [options]        run a scenario over parameter values, policies\n"
+    "                               and replications (resumable; MPI-parallel)\n"
     "  validate SCENARIO...         check scenario files without running them\n"
     "  list policies|distributions|profiles\n"
     "                               show what scenarios can name\n"

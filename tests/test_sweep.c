@@ -547,7 +547,7 @@ END_TEST
 START_TEST(sweep_usage)
 {
 	const char *none[] = {"sweep", NULL}, *opt[] = {"sweep", "x.json", "--fast", NULL},
-		   *help[] = {"help", "sweep", NULL};
+		   *help[] = {"help", "sweep", NULL}, *main_help[] = {"--help", NULL};
 	struct tu_proc p = {0};
 
 	tu_spawn(none, &p);
@@ -560,6 +560,10 @@ START_TEST(sweep_usage)
 	tu_spawn(help, &p);
 	ck_assert_int_eq(p.exit_code, 0);
 	ck_assert_ptr_nonnull(strstr(p.out, "usage: tiersim sweep SWEEP"));
+	tu_proc_release(&p);
+	tu_spawn(main_help, &p);
+	ck_assert_int_eq(p.exit_code, 0);
+	ck_assert_ptr_nonnull(strstr(p.out, "\n  sweep SWEEP [options] "));
 	tu_proc_release(&p);
 }
 END_TEST
