@@ -21,6 +21,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "status.h"
+#include "sweep.h"
 #include "trace.h"
 
 static const char usage_main[] =
@@ -30,6 +31,8 @@ static const char usage_main[] =
     "\n"
     "commands:\n"
     "  run SCENARIO [options]       simulate a scenario and write its results\n"
+    "  sweep SWEEP [options]        run a scenario over parameter values, policies\n"
+    "                               and replications (resumable; MPI-parallel)\n"
     "  validate SCENARIO...         check scenario files without running them\n"
     "  list policies|distributions|profiles\n"
     "                               show what scenarios can name\n"
@@ -67,6 +70,30 @@ static const char usage_run[] =
     "  --trace-sample N   trace only requests whose id is a multiple of N,\n"
     "                     1 to 2^64-1 (default 1: every request)\n"
     "  --quiet            no progress line (shown on a terminal for runs over 1 s)\n"
+    "\n"
+    "exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid input\n";
+
+static const char usage_sweep[] =
+    "usage: tiersim sweep SWEEP [-o DIR] [--quiet]\n"
+    "\n"
+    "Runs the scenario a sweep file (format tiersim-sweep/1, docs/sweep.md) names\n"
+    "at every point of its parameter grid, under each of its policies, for each\n"
+    "replication, and writes runs.csv (one row per work item), aggregate.csv\n"
+    "(mean and 95% confidence half width per point, policy and metric) and\n"
+    "manifest.json into the results directory.  Work item (point P, replication\n"
+    "R) has seed rng_derive_seed(sweep seed, \"point/P/replication/R\") for every\n"
+    "policy and equals `tiersim run` of the point's scenario with that seed.\n"
+    "\n"
+    "Finished items are kept in DIR/journal.jsonl: run the same command again\n"
+    "after an interruption and only the missing items run.  Built with Open MPI\n"
+    "and started by mpirun (or srun --mpi=pmix), rank 0 hands items to the other\n"
+    "ranks and alone writes; the results do not depend on the number of ranks.\n"
+    "\n"
+    "  -o DIR    results directory (default: results/<sweep name>)\n"
+    "  --quiet   no progress line (shown on a terminal for sweeps over 1 s)\n"
+    "\n"
+    "TIERSIM_SWEEP_STOP_AFTER=N (a test hook) stops with exit code 1 after N\n"
+    "work items, as if the sweep had been killed.\n"
     "\n"
     "exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid input\n";
 
@@ -235,6 +262,52 @@ static int cmd_run(int argc, char **argv)
 	/* A progress line only makes sense where it is rewritten in place. */
 	cfg.progress = !quiet && isatty(STDERR_FILENO) ? stderr : NULL;
 	return report(run_scenario(&cfg, stdout, stderr, &err), &err);
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+	struct sweep_config cfg = {0};
+	struct ts_error err = {0};
+	const char *stop = getenv("TIERSIM_SWEEP_STOP_AFTER");
+	bool quiet = false, primary;
+	uint64_t v;
+	int rc;
+
+	if (wants_help(argc, argv)) {
+		fputs(usage_sweep, stdout);
+		return TS_EXIT_OK;
+	}
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-o") == 0) {
+			if (i + 1 == argc)
+				return usage_error(usage_sweep, "option %s needs a value", a);
+			cfg.out_dir = argv[++i];
+		} else if (strcmp(a, "--quiet") == 0) {
+			quiet = true;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return usage_error(usage_sweep, "unknown option %s", a);
+		} else if (cfg.path == NULL) {
+			cfg.path = a;
+		} else {
+			return usage_error(usage_sweep, "unexpected argument \"%s\"", a);
+		}
+	}
+	if (cfg.path == NULL)
+		return usage_error(usage_sweep, "%s", "sweep needs a SWEEP file");
+	if (stop != NULL) {
+		if (!parse_u64(stop, SWEEP_MAX_ITEMS, &v) || v == 0)
+			return usage_error(usage_sweep,
+					   "TIERSIM_SWEEP_STOP_AFTER wants a whole number from 1 "
+					   "to 1000000, got \"%s\"",
+					   stop);
+		cfg.stop_after = (size_t)v;
+	}
+	cfg.progress = !quiet && isatty(STDERR_FILENO) ? stderr : NULL;
+	rc = sweep_run(&cfg, stdout, stderr, &primary, &err);
+	/* Under MPI only rank 0 speaks. */
+	return primary ? report(rc, &err) : ts_status_exit(rc);
 }
 
 static int cmd_validate(int argc, char **argv)
@@ -708,9 +781,13 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"run", cmd_run, usage_run},       {"validate", cmd_validate, usage_validate},
-    {"list", cmd_list, usage_list},    {"fit-delay", cmd_fit_delay, usage_fit_delay},
-    {"check", cmd_check, usage_check}, {"version", cmd_version, usage_version},
+    {"run", cmd_run, usage_run},
+    {"sweep", cmd_sweep, usage_sweep},
+    {"validate", cmd_validate, usage_validate},
+    {"list", cmd_list, usage_list},
+    {"fit-delay", cmd_fit_delay, usage_fit_delay},
+    {"check", cmd_check, usage_check},
+    {"version", cmd_version, usage_version},
 };
 
 static const struct command *find_command(const char *name)

@@ -10,18 +10,19 @@ static double now_s(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-void progress_init(struct progress *p, FILE *f, double total)
+void progress_init(struct progress *p, FILE *f, double total, const char *work, const char *unit)
 {
-	*p = (struct progress){.f = f, .total = total};
+	*p = (struct progress){.f = f, .total = total, .work = work, .unit = unit};
 	if (f != NULL)
 		p->start_s = p->last_s = now_s();
 }
 
-void progress_format(char *buf, size_t size, double fraction, double elapsed_s, uint64_t events)
+void progress_format(char *buf, size_t size, const char *work, const char *unit, double fraction,
+		     double elapsed_s, uint64_t count)
 {
-	double rate = elapsed_s > 0 ? (double)events / elapsed_s : 0;
-	int len = snprintf(buf, size, "%5.1f%% of simulated time, %.3g events/s, ETA ",
-			   100 * fraction, rate);
+	double rate = elapsed_s > 0 ? (double)count / elapsed_s : 0;
+	int len =
+	    snprintf(buf, size, "%5.1f%% of %s, %.3g %s/s, ETA ", 100 * fraction, work, rate, unit);
 	double eta;
 
 	if (len < 0 || (size_t)len >= size)
@@ -38,7 +39,7 @@ void progress_format(char *buf, size_t size, double fraction, double elapsed_s, 
 		snprintf(buf + len, size - (size_t)len, "%.1f h", eta / 3600);
 }
 
-void progress_update(struct progress *p, double done, uint64_t events)
+void progress_update(struct progress *p, double done, uint64_t count)
 {
 	char line[160];
 	double t;
@@ -49,8 +50,8 @@ void progress_update(struct progress *p, double done, uint64_t events)
 	if (t - p->start_s < PROGRESS_DELAY_S || t - p->last_s < PROGRESS_PERIOD_S)
 		return;
 	p->last_s = t;
-	progress_format(line, sizeof(line), done >= p->total ? 1 : done / p->total, t - p->start_s,
-			events);
+	progress_format(line, sizeof(line), p->work, p->unit,
+			done >= p->total ? 1 : done / p->total, t - p->start_s, count);
 	/* \r and "erase to end of line" rewrite the line in place. */
 	fprintf(p->f, "\rtiersim: %s\033[K", line);
 	fflush(p->f);

@@ -55,19 +55,19 @@ static cJSON *number_or_null(double x)
 
 /* Metric k of a group over the replications: a plain number for a single
  * run, otherwise {"mean", "ci95_half_width"}; NAN becomes null. */
-static cJSON *metric_json(const struct job *j, enum group_kind g, size_t idx, int k)
+static cJSON *metric_json(const struct sim_report *reps, unsigned r, enum group_kind g, size_t idx,
+			  int k)
 {
-	unsigned r = j->cfg->replications;
 	double *x, mean, half;
 	cJSON *o;
 
 	if (r == 1)
-		return number_or_null(value(&j->reports[0], g, idx, k));
+		return number_or_null(value(&reps[0], g, idx, k));
 	x = malloc(r * sizeof(*x));
 	if (x == NULL)
 		return NULL;
 	for (unsigned i = 0; i < r; i++)
-		x[i] = value(&j->reports[i], g, idx, k);
+		x[i] = value(&reps[i], g, idx, k);
 	stats_mean_ci95(x, r, &mean, &half);
 	free(x);
 	o = cJSON_CreateObject();
@@ -96,8 +96,8 @@ static void add_nested(cJSON *obj, const char *name, cJSON *item)
 	cJSON_AddItemToObject(sub, dot + 1, item);
 }
 
-static void add_group(const struct job *j, cJSON *parent, const char *name, enum group_kind g,
-		      size_t idx)
+static void add_group(const struct sim_report *reps, unsigned r, cJSON *parent, const char *name,
+		      enum group_kind g, size_t idx)
 {
 	cJSON *o = cJSON_AddObjectToObject(parent, name);
 
@@ -105,7 +105,7 @@ static void add_group(const struct job *j, cJSON *parent, const char *name, enum
 		/* An app is not a resource: it has no utilisation. */
 		if (k == SIM_M_UTILISATION && g == G_APP)
 			continue;
-		add_nested(o, sim_metric_names[k], metric_json(j, g, idx, k));
+		add_nested(o, sim_metric_names[k], metric_json(reps, r, g, idx, k));
 	}
 }
 
@@ -117,39 +117,47 @@ static bool tier_present(const struct scenario *s, enum tier t)
 	return false;
 }
 
-static cJSON *summary_json(const struct job *j)
+cJSON *run_summary_json(const struct scenario *s, const char *policy,
+			const struct sim_report *reports, unsigned n)
 {
-	const struct scenario *s = j->s;
 	cJSON *root = cJSON_CreateObject(), *totals, *apps, *nodes, *tiers;
 
 	if (root == NULL)
 		return NULL;
 	cJSON_AddStringToObject(root, "format", "tiersim-summary/1");
 	cJSON_AddStringToObject(root, "scenario", s->name);
-	cJSON_AddStringToObject(root, "policy", j->policy->name);
-	cJSON_AddNumberToObject(root, "replications", j->cfg->replications);
+	cJSON_AddStringToObject(root, "policy", policy);
+	cJSON_AddNumberToObject(root, "replications", n);
 	cJSON_AddNumberToObject(root, "measured_s", sim_to_s(s->duration - s->warmup));
 	totals = cJSON_AddObjectToObject(root, "totals");
 	for (int k = 0; totals != NULL && k < SIM_T_COUNT_ALL; k++)
-		add_nested(totals, sim_total_names[k], metric_json(j, G_TOTALS, 0, k));
+		add_nested(totals, sim_total_names[k], metric_json(reports, n, G_TOTALS, 0, k));
 	apps = cJSON_AddObjectToObject(root, "apps");
 	for (size_t a = 0; apps != NULL && a < s->n_apps; a++)
-		add_group(j, apps, s->apps[a].id, G_APP, a);
+		add_group(reports, n, apps, s->apps[a].id, G_APP, a);
 	nodes = cJSON_AddObjectToObject(root, "nodes");
-	for (size_t n = 0; nodes != NULL && n < s->n_nodes; n++)
-		add_group(j, nodes, s->nodes[n].id, G_NODE, n);
+	for (size_t i = 0; nodes != NULL && i < s->n_nodes; i++)
+		add_group(reports, n, nodes, s->nodes[i].id, G_NODE, i);
 	tiers = cJSON_AddObjectToObject(root, "tiers");
 	for (int t = 0; tiers != NULL && t < TIER_COUNT; t++)
 		if (tier_present(s, (enum tier)t))
-			add_group(j, tiers, tier_name((enum tier)t), G_TIER, (size_t)t);
-	if (j->policy->health) {
+			add_group(reports, n, tiers, tier_name((enum tier)t), G_TIER, (size_t)t);
+	if (policy_find(policy)->health) {
 		cJSON *h = cJSON_AddObjectToObject(root, "health");
 
 		for (int k = 0; h != NULL && k < SIM_H_COUNT_ALL; k++)
 			cJSON_AddItemToObject(h, sim_health_names[k],
-					      metric_json(j, G_HEALTH, 0, k));
+					      metric_json(reports, n, G_HEALTH, 0, k));
 	}
 	return root;
+}
+
+uint64_t run_replication_seed(uint64_t seed, unsigned r)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "replication/%u", r);
+	return rng_derive_seed(seed, name);
 }
 
 static cJSON *manifest_json(const struct job *j)
@@ -355,7 +363,8 @@ static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 			fputs(health_files[k].header, health[k].f);
 	}
 	progress_init(&j->progress, j->cfg->progress,
-		      (double)j->cfg->replications * (double)j->s->duration);
+		      (double)j->cfg->replications * (double)j->s->duration, "simulated time",
+		      "events");
 	for (unsigned i = 0; rc == 0 && i < j->cfg->replications; i++) {
 		struct sim_options opt = {
 		    .seed = j->seeds[i],
@@ -394,7 +403,9 @@ static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 	/* Every file is complete under its temporary name before the first
 	 * is renamed. */
 	if (rc == 0)
-		rc = outfile_open_json(&summary, j->dir, "summary.json", summary_json(j), err);
+		rc = outfile_open_json(
+		    &summary, j->dir, "summary.json",
+		    run_summary_json(j->s, j->policy->name, j->reports, j->cfg->replications), err);
 	if (rc == 0)
 		rc = outfile_open_json(&manifest, j->dir, "manifest.json", manifest_json(j), err);
 	if (rc == 0 && j->cfg->requests_csv)
@@ -450,12 +461,8 @@ int run_scenario(const struct run_config *cfg, FILE *out, FILE *warn, struct ts_
 		rc = ts_error_set(err, TS_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (unsigned i = 0; i < cfg->replications; i++) {
-		char name[32];
-
-		snprintf(name, sizeof(name), "replication/%u", i);
-		j.seeds[i] = rng_derive_seed(j.seed, name);
-	}
+	for (unsigned i = 0; i < cfg->replications; i++)
+		j.seeds[i] = run_replication_seed(j.seed, i);
 	rc = outfile_mkdirs(j.dir, err);
 	if (rc == 0)
 		rc = run_all(&j, warn, err);

@@ -2,10 +2,13 @@
 #ifndef TIERSIM_RUN_H
 #define TIERSIM_RUN_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "scenario.h"
+#include "sim.h"
 #include "status.h"
 
 struct run_config {
@@ -28,5 +31,16 @@ struct run_config {
  * and prints a short summary to `out` and warnings to `warn`.  Nothing is
  * written under a final name unless every replication succeeded. */
 int run_scenario(const struct run_config *cfg, FILE *out, FILE *warn, struct ts_error *err);
+
+/* The seed of replication r under master seed `seed`:
+ * rng_derive_seed(seed, "replication/<r>"). */
+uint64_t run_replication_seed(uint64_t seed, unsigned r);
+
+/* The summary.json document (docs/outputs.md) of reports[0..n) (n >= 1),
+ * runs of s under the policy named `policy`: plain numbers for n = 1,
+ * means with 95% confidence half widths otherwise; NULL when out of
+ * memory.  The caller frees it. */
+cJSON *run_summary_json(const struct scenario *s, const char *policy,
+			const struct sim_report *reports, unsigned n);
 
 #endif

@@ -1251,32 +1251,25 @@ static int load_root(struct scenario *s, const struct jin_doc *doc, struct ts_er
 	return rc;
 }
 
-int scenario_load(const char *path, struct scenario **out, struct ts_error *err)
+int scenario_load_text(const char *text, size_t len, const char *path, const char *dir,
+		       struct scenario **out, struct ts_error *err)
 {
 	struct scenario *s = calloc(1, sizeof(*s));
 	struct jin_doc doc = {0};
-	char *text = NULL;
-	size_t len;
 	int rc;
 
 	if (s == NULL)
 		return ts_error_set(err, TS_ENOMEM, "out of memory");
 	s->path = strdup(path);
-	s->dir = strdup(path);
+	s->dir = strdup(dir);
 	if (s->path == NULL || s->dir == NULL) {
 		free(s->path);
 		free(s->dir);
 		free(s);
 		return ts_error_set(err, TS_ENOMEM, "out of memory");
 	}
-	/* Keep everything up to the last '/', or nothing. */
-	s->dir[strrchr(path, '/') == NULL ? 0 : strrchr(path, '/') - path + 1] = '\0';
-	rc = jin_read_file(path, &text, &len, err);
-	if (rc == 0) {
-		rng_sha256_hex(text, len, s->sha256);
-		rc = jin_doc_parse(&doc, path, text, len, err);
-	}
-	free(text);
+	rng_sha256_hex(text, len, s->sha256);
+	rc = jin_doc_parse(&doc, path, text, len, err);
 	if (rc == 0)
 		rc = load_root(s, &doc, err);
 	jin_doc_release(&doc);
@@ -1286,4 +1279,28 @@ int scenario_load(const char *path, struct scenario **out, struct ts_error *err)
 	}
 	*out = s;
 	return 0;
+}
+
+int scenario_load(const char *path, struct scenario **out, struct ts_error *err)
+{
+	char *text = NULL, *dir = scenario_dir_of(path);
+	size_t len;
+	int rc;
+
+	if (dir == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	rc = jin_read_file(path, &text, &len, err);
+	if (rc == 0)
+		rc = scenario_load_text(text, len, path, dir, out, err);
+	free(text);
+	free(dir);
+	return rc;
+}
+
+char *scenario_dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	/* Everything up to the last '/', or nothing. */
+	return strndup(path, slash == NULL ? 0 : (size_t)(slash - path + 1));
 }

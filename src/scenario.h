@@ -143,6 +143,18 @@ struct scenario {
  * (scenario_free). */
 int scenario_load(const char *path, struct scenario **out, struct ts_error *err);
 
+/* Loads a scenario from text[0..len) (which need not be NUL-terminated):
+ * `path` names it in messages and manifests, `dir` ("" or ending in '/')
+ * is where its relative profile and model paths start.  The checks and
+ * messages are scenario_load()'s; s->sha256 is the text's. */
+int scenario_load_text(const char *text, size_t len, const char *path, const char *dir,
+		       struct scenario **out, struct ts_error *err);
+
+/* The directory part of path up to and including its last '/', or "" when
+ * it has none (malloc'd; NULL when out of memory): scenario_load_text()'s
+ * `dir` for a scenario file at path. */
+char *scenario_dir_of(const char *path);
+
 /* NULL is a no-op. */
 void scenario_free(struct scenario *s);
 

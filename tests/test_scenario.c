@@ -634,6 +634,56 @@ START_TEST(scenario_shipped_loads)
 }
 END_TEST
 
+/* The text loader with the file's directory reads what scenario_load()
+ * reads; the name it is given is the one its messages and path carry. */
+START_TEST(scenario_text_loads)
+{
+	static const char broken[] = "{\"tiersim_scenario\": 1, \"name\": 7}";
+	char path[PATH_SIZE], *text, *dir;
+	struct ts_error err = {""};
+	struct scenario *file, *s = NULL;
+	size_t len;
+
+	tu_source_path(path, sizeof(path), "scenarios/edge-od-heterogeneous.json");
+	file = load_fixture(path);
+	text = tu_read_file(path, &len);
+	ck_assert_ptr_nonnull(text);
+	dir = scenario_dir_of(path);
+	ck_assert_ptr_nonnull(dir);
+	ck_assert_str_eq(file->dir, dir);
+	ck_assert_int_eq(scenario_load_text(text, len, "point 3", dir, &s, &err), 0);
+	ck_assert_str_eq(s->path, "point 3");
+	ck_assert_str_eq(s->sha256, file->sha256);
+	ck_assert_uint_eq(s->n_nodes, file->n_nodes);
+	ck_assert_uint_eq(s->n_profiles, file->n_profiles);
+	scenario_free(s);
+	s = NULL;
+	ck_assert_int_eq(scenario_load_text(broken, sizeof(broken) - 1, "point 3", dir, &s, &err),
+			 TS_EINVALID);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(err.msg, "point 3: $.name") != NULL, "%s", err.msg);
+	free(dir);
+	free(text);
+	scenario_free(file);
+}
+END_TEST
+
+START_TEST(scenario_dir_of_paths)
+{
+	static const struct {
+		const char *path, *dir;
+	} rows[] = {{"a.json", ""}, {"s/a.json", "s/"}, {"/x/y/a.json", "/x/y/"}, {"/a", "/"}};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *dir = scenario_dir_of(rows[i].path);
+
+		ck_assert_ptr_nonnull(dir);
+		ck_assert_str_eq(dir, rows[i].dir);
+		free(dir);
+	}
+}
+END_TEST
+
 START_TEST(scenario_missing_file)
 {
 	struct ts_error err = {""};
@@ -798,6 +848,8 @@ static Suite *scenario_suite(void)
 	tcase_add_test(tc, scenario_explicit_fields);
 	tcase_add_test(tc, scenario_network_fields);
 	tcase_add_test(tc, scenario_shipped_loads);
+	tcase_add_test(tc, scenario_text_loads);
+	tcase_add_test(tc, scenario_dir_of_paths);
 	tcase_add_test(tc, scenario_missing_file);
 	tcase_add_test(tc, scenario_free_null);
 	tcase_add_test(tc, scenario_validate_valid);
