@@ -35,7 +35,7 @@ const char *const sim_drop_names[SIM_DROP_COUNT] = {
 
 const char sim_csv_header[] =
     "replication,id,app,source,node,tier,status,reason,created_ns,uplink_done_ns,start_ns,"
-    "cpu_pre_done_ns,accel_done_ns,cpu_post_done_ns,downlink_done_ns,response_ns\n";
+    "cpu_pre_done_ns,accel_done_ns,cpu_post_done_ns,downlink_done_ns,response_ns,instances\n";
 
 /* Event kinds; the same-time class of each is its value, so at one instant
  * results leave before servers pick new work, and arrivals come last, and
@@ -63,8 +63,9 @@ struct request {
 	uint64_t id;
 	uint32_t source;
 	uint32_t inst;
-	uint32_t link; /* to its node, NONE when it runs on its device */
-	uint32_t next; /* next in the instance queue, or in the free list */
+	uint32_t link;	    /* to its node, NONE when it runs on its device */
+	uint32_t next;	    /* next in the instance queue, or in the free list */
+	uint32_t instances; /* active instances on its node when service started */
 	sim_time_t t[ST_COUNT];
 };
 
@@ -225,7 +226,11 @@ static void csv_row(struct sim *m, const struct request *r, const char *status, 
 			fputs(",", f);
 	}
 	if (r->t[ST_DOWNLINK_DONE] >= 0)
-		fprintf(f, ",%" PRId64 "\n", r->t[ST_DOWNLINK_DONE] - r->t[ST_CREATED]);
+		fprintf(f, ",%" PRId64, r->t[ST_DOWNLINK_DONE] - r->t[ST_CREATED]);
+	else
+		fputs(",", f);
+	if (r->t[ST_START] >= 0 && r->t[ST_START] <= m->now)
+		fprintf(f, ",%" PRIu32 "\n", r->instances);
 	else
 		fputs(",\n", f);
 }
@@ -520,6 +525,7 @@ static int start_service(struct sim *m, uint32_t ii, uint32_t ri)
 	in->busy = true;
 	node_busy(m, in->node, +1);
 	r->t[ST_START] = m->now;
+	r->instances = m->nodes[in->node].active_instances;
 	r->t[ST_PRE_DONE] = r->t[ST_START] + sim_from_ms(p.cpu_pre_ms);
 	r->t[ST_ACCEL_DONE] = r->t[ST_PRE_DONE] + sim_from_ms(p.accel_ms);
 	r->t[ST_POST_DONE] = r->t[ST_ACCEL_DONE] + sim_from_ms(p.cpu_post_ms);
