@@ -485,17 +485,9 @@ static void write_plot_data(FILE *f, const struct trace *t, const struct fit *fi
 static void write_plot_script(FILE *f, const char *trace_path, const struct fit *fit,
 			      const char *png, const char *dat, bool logx, double lo, double hi)
 {
-	fprintf(f, "# Empirical CDF of a delay trace against the laws tiersim fit-delay\n"
-		   "# fitted.  Render with: gnuplot THIS_FILE (or gnuplot -e \"out='x.png'\" ...)\n"
-		   "if (!exists(\"out\")) out = ");
-	plot_quote(f, png);
-	fprintf(f, "\nif (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
-		   "\tset terminal pngcairo size 1000,640 noenhanced\n"
-		   "} else {\n"
-		   "\tset terminal png size 1000,640 noenhanced\n"
-		   "}\n"
-		   "set output out\n"
-		   "set title ");
+	plot_script_begin(f, "Empirical CDF of a delay trace against the laws fit-delay fitted",
+			  png, "png", 1000, 640);
+	fputs("set title ", f);
 	plot_quote(f, trace_path);
 	fprintf(f, " . ': measured delays (n = %zu) and fitted laws'\n", fit->n);
 	fprintf(f, "set xlabel 'delay (ms)%s'\n", logx ? ", log scale" : "");
