@@ -141,7 +141,7 @@ static int write_gantt(FILE *gp, FILE *dat, const struct jobrun_result *r, const
 	    gp, dat,
 	    &(struct plot_gantt){
 		.title = title, .time_unit_ms = s->time_unit_ms, .jobs = jobs, .n_jobs = s->n_jobs},
-	    dat_path, png_path);
+	    dat_path, png_path, "png");
 	free(jobs);
 	return 0;
 }

@@ -248,7 +248,7 @@ static void put_num(FILE *f, double x, const char *sep)
 }
 
 void plot_gantt_write(FILE *gp, FILE *dat, const struct plot_gantt *g, const char *dat_path,
-		      const char *image)
+		      const char *image, const char *term)
 {
 	static const char *const machine_title[TIER_COUNT] = {
 	    [TIER_DEVICE] = "on its device",
@@ -303,7 +303,7 @@ void plot_gantt_write(FILE *gp, FILE *dat, const struct plot_gantt *g, const cha
 	}
 	free(lane);
 
-	plot_script_begin(gp, "Gantt chart of a job schedule", image, "png", GANTT_WIDTH,
+	plot_script_begin(gp, "Gantt chart of a job schedule", image, term, GANTT_WIDTH,
 			  170 + GANTT_ROW_PX * rows);
 	fputs("set title ", gp);
 	plot_quote(gp, g->title);

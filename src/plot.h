@@ -55,11 +55,12 @@ struct plot_gantt {
 };
 
 /* Writes the data (into dat, which the script reads as dat_path) and the
- * script (into gp) of g's Gantt chart, drawn into image by default.  A
+ * script (into gp) of g's Gantt chart, drawn into image with the terminal
+ * term ("png" or "svg") by default.  A
  * job's id is written inside its bar when it fits, else above the bar
  * where it does not cover another label; the ids that fit nowhere are
  * left out, and the x label says how many. */
 void plot_gantt_write(FILE *gp, FILE *dat, const struct plot_gantt *g, const char *dat_path,
-		      const char *image);
+		      const char *image, const char *term);
 
 #endif
