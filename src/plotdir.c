@@ -876,6 +876,16 @@ static int read_sweep(struct arena *a, const char *dir, struct sweep_in *sw, str
 		r->metric = intern(sw->metrics, &sw->n_metrics, c.field[pc + 1]);
 		sw->n_rows++;
 	}
+	/* Text values stand at 0, 1, 2... in order of first appearance. */
+	if (rc == 0 && !sw->numeric_x) {
+		const char **labels = arena_calloc(a, sw->n_rows, sizeof(*labels));
+		size_t n_labels = 0;
+
+		if (labels == NULL)
+			return no_memory(err);
+		for (size_t i = 0; i < sw->n_rows; i++)
+			sw->rows[i].x = (double)intern(labels, &n_labels, sw->rows[i].label);
+	}
 	return rc;
 }
 
@@ -1070,8 +1080,8 @@ static int write_breakdown(FILE *gp, FILE *dat, const void *arg, const char *dat
 	fputs(" . ': mean service stages per request (n above each bar)'\n"
 	      "set ylabel 'mean time per request (ms)'\n"
 	      "set xlabel 'node (tier) and instances active at service start' offset 0,-2\n"
-	      "set style fill solid 0.8 border -1\nset boxwidth 0.8\nset grid y\n"
-	      "set key inside left top invert\n",
+	      "set style fill solid 0.8 border -1\nset grid y\n"
+	      "set key outside top center horizontal\n",
 	      gp);
 	/* Room above the tallest bar for its count. */
 	fprintf(gp, "set yrange [0:%.17g]\n", top * 1.15);
@@ -1092,10 +1102,14 @@ static int write_breakdown(FILE *gp, FILE *dat, const void *arg, const char *dat
 	}
 	fputs(")\nset bmargin 7\nplot ", gp);
 	plot_quote(gp, dat_path);
-	fputs(" using 1:($2+$3+$4) with boxes lc rgb '#66ccee' title 'CPU post-processing', \\\n"
-	      "     '' using 1:($2+$3) with boxes lc rgb '#ee6677' title 'accelerator inference', "
-	      "\\\n"
-	      "     '' using 1:2 with boxes lc rgb '#4477aa' title 'CPU pre-processing', \\\n"
+	/* Each stage a box from the end of the one below it, so the key
+	 * lists them in order. */
+	fputs(" using 1:2:($1-0.4):($1+0.4):(0):2 with boxxyerror lc rgb '#4477aa' "
+	      "title 'CPU pre-processing', \\\n"
+	      "     '' using 1:($2+$3):($1-0.4):($1+0.4):2:($2+$3) with boxxyerror "
+	      "lc rgb '#ee6677' title 'accelerator inference', \\\n"
+	      "     '' using 1:($2+$3+$4):($1-0.4):($1+0.4):($2+$3):($2+$3+$4) with boxxyerror "
+	      "lc rgb '#66ccee' title 'CPU post-processing', \\\n"
 	      "     '' using 1:($2+$3+$4):(sprintf('n %d', $5)) with labels offset 0,0.8 "
 	      "notitle\n",
 	      gp);
@@ -1275,7 +1289,7 @@ static int write_sweep(FILE *gp, FILE *dat, const void *arg, const char *dat_pat
 		fprintf(dat, "%s# ", n_blocks > 0 ? "\n\n" : "");
 		put_string(dat, sw->series[k], "\n");
 		for (size_t i = 0; i < n; i++) {
-			put_num(dat, sw->numeric_x ? rows[i]->x : rows[i]->point, " ");
+			put_num(dat, rows[i]->x, " ");
 			put_num(dat, rows[i]->mean, " ");
 			put_num(dat, isnan(rows[i]->ci) ? 0 : rows[i]->ci, " ");
 			put_string(dat, rows[i]->label, "\n");
