@@ -122,6 +122,7 @@ static int write_gantt(FILE *gp, FILE *dat, const struct jobrun_result *r, const
 	const struct scenario *s = r->s;
 	struct plot_gantt_job *jobs = calloc(s->n_jobs + 1, sizeof(*jobs));
 	char title[256];
+	int rc;
 
 	if (jobs == NULL)
 		return ts_error_set(err, TS_ENOMEM, "out of memory");
@@ -137,13 +138,13 @@ static int write_gantt(FILE *gp, FILE *dat, const struct jobrun_result *r, const
 	jobrun_gantt_title(title, sizeof(title), s->name, r->policy->name,
 			   in_units(s, r->totals.weighted), in_units(s, r->totals.total),
 			   in_units(s, (double)r->totals.last));
-	plot_gantt_write(
+	rc = plot_gantt_write(
 	    gp, dat,
 	    &(struct plot_gantt){
 		.title = title, .time_unit_ms = s->time_unit_ms, .jobs = jobs, .n_jobs = s->n_jobs},
-	    dat_path, png_path, "png");
+	    dat_path, png_path, "png", err);
 	free(jobs);
-	return 0;
+	return rc;
 }
 
 /* gantt.png and gantt.svg from the committed script, or a message saying

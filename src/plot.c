@@ -21,6 +21,22 @@ void plot_quote(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+void plot_data_number(FILE *f, double x, const char *sep)
+{
+	char buf[32];
+
+	outfile_format_double(x, buf, sizeof(buf));
+	fprintf(f, "%s%s", buf, sep);
+}
+
+void plot_data_string(FILE *f, const char *s, const char *sep)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++)
+		fputc(*s == '"' || (unsigned char)*s < 0x20 ? '?' : *s, f);
+	fprintf(f, "\"%s", sep);
+}
+
 char *plot_find_on_path(const char *name)
 {
 	const char *p = getenv("PATH");
@@ -185,18 +201,13 @@ static int place_cmp(const void *a, const void *b)
 /* lane[i]: 0 inside the bar, 1.. a lane above it, -1 left out.  Labels
  * are placed row by row from left to right, each in the first lane whose
  * last label ends before it begins. */
-static size_t gantt_place_labels(const struct plot_gantt *g, double px_per_unit, int *lane)
+static size_t gantt_place_labels(const struct plot_gantt *g, double px_per_unit,
+				 struct gantt_place *order, int *lane)
 {
-	struct gantt_place *order = malloc(g->n_jobs * sizeof(*order) + 1);
 	double lane_end[GANTT_LANES];
 	size_t left_out = 0;
 	int row = -1;
 
-	if (order == NULL) {
-		/* Without memory to sort, the labels go inside the bars. */
-		memset(lane, 0, g->n_jobs * sizeof(*lane));
-		return 0;
-	}
 	for (int a = 0; a < GANTT_LANES; a++)
 		lane_end[a] = -INFINITY;
 	for (size_t i = 0; i < g->n_jobs; i++)
@@ -226,29 +237,11 @@ static size_t gantt_place_labels(const struct plot_gantt *g, double px_per_unit,
 		}
 		left_out += *l < 0;
 	}
-	free(order);
 	return left_out;
 }
 
-/* Ids go into the data file as gnuplot strings. */
-static void put_label(FILE *f, const char *id)
-{
-	fputc('"', f);
-	for (; *id != '\0'; id++)
-		fputc(*id == '"' || (unsigned char)*id < 0x20 ? '?' : *id, f);
-	fputs("\"\n", f);
-}
-
-static void put_num(FILE *f, double x, const char *sep)
-{
-	char buf[32];
-
-	outfile_format_double(x, buf, sizeof(buf));
-	fprintf(f, "%s%s", buf, sep);
-}
-
-void plot_gantt_write(FILE *gp, FILE *dat, const struct plot_gantt *g, const char *dat_path,
-		      const char *image, const char *term)
+int plot_gantt_write(FILE *gp, FILE *dat, const struct plot_gantt *g, const char *dat_path,
+		     const char *image, const char *term, struct ts_error *err)
 {
 	static const char *const machine_title[TIER_COUNT] = {
 	    [TIER_DEVICE] = "on its device",
@@ -256,11 +249,17 @@ void plot_gantt_write(FILE *gp, FILE *dat, const struct plot_gantt *g, const cha
 	    [TIER_CLOUD] = "in the cloud",
 	};
 	int *lane = calloc(g->n_jobs + 1, sizeof(*lane));
+	struct gantt_place *order = calloc(g->n_jobs + 1, sizeof(*order));
 	int rows = 2, label_chars = 5;
 	double xmax = 0, lmargin, px_per_unit;
 	size_t left_out = 0;
 	char buf[160];
 
+	if (lane == NULL || order == NULL) {
+		free(lane);
+		free(order);
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	}
 	for (size_t i = 0; i < g->n_jobs; i++) {
 		const struct plot_gantt_job *j = &g->jobs[i];
 
@@ -280,26 +279,26 @@ void plot_gantt_write(FILE *gp, FILE *dat, const struct plot_gantt *g, const cha
 	if (lmargin > 0.5)
 		lmargin = 0.5;
 	px_per_unit = (0.97 - lmargin) * GANTT_WIDTH / xmax;
-	if (lane != NULL)
-		left_out = gantt_place_labels(g, px_per_unit, lane);
+	left_out = gantt_place_labels(g, px_per_unit, order, lane);
+	free(order);
 
 	fputs("# row start end release arrival machine(1 device, 2 edge, 3 cloud) label_y job\n",
 	      dat);
 	for (size_t i = 0; i < g->n_jobs; i++) {
 		const struct plot_gantt_job *j = &g->jobs[i];
-		int row = gantt_row(g, i), l = lane != NULL ? lane[i] : 0;
+		int row = gantt_row(g, i), l = lane[i];
 
 		fprintf(dat, "%d ", row);
-		put_num(dat, j->start, " ");
-		put_num(dat, j->end, " ");
-		put_num(dat, j->release, " ");
-		put_num(dat, j->arrival, " ");
+		plot_data_number(dat, j->start, " ");
+		plot_data_number(dat, j->end, " ");
+		plot_data_number(dat, j->release, " ");
+		plot_data_number(dat, j->arrival, " ");
 		fprintf(dat, "%d ", (int)j->machine + 1);
 		if (l < 0)
 			fputs("NaN ", dat);
 		else
 			fprintf(dat, "%.2f ", row + gantt_lane_y[l]);
-		put_label(dat, j->id);
+		plot_data_string(dat, j->id, "\n");
 	}
 	free(lane);
 
@@ -316,7 +315,7 @@ void plot_gantt_write(FILE *gp, FILE *dat, const struct plot_gantt *g, const cha
 	fputs("'\nset ylabel 'machine'\n", gp);
 	fprintf(gp, "set lmargin at screen %.3f\nset rmargin at screen 0.97\n", lmargin);
 	fprintf(gp, "set xrange [0:");
-	put_num(gp, xmax, "]\n");
+	plot_data_number(gp, xmax, "]\n");
 	fprintf(gp, "set yrange [%d.5:-0.85]\nset ytics (", rows - 1);
 	fputs("'cloud' 0, 'edge' 1", gp);
 	for (size_t i = 0; i < g->n_jobs; i++) {
@@ -342,4 +341,5 @@ void plot_gantt_write(FILE *gp, FILE *dat, const struct plot_gantt *g, const cha
 			"with boxxyerror lt %d title '%s'",
 			m + 1, m + 1, machine_title[m]);
 	fputs(", \\\n     '' using (($2+$3)/2):7:8 with labels notitle\n", gp);
+	return 0;
 }

@@ -15,6 +15,12 @@
  * control characters become '?'. */
 void plot_quote(FILE *f, const char *s);
 
+/* Data file fields: x in its shortest form that reads back exactly, and
+ * s as a gnuplot string ('"' and control characters become '?'), each
+ * followed by sep. */
+void plot_data_number(FILE *f, double x, const char *sep);
+void plot_data_string(FILE *f, const char *s, const char *sep);
+
 /* The path of an executable `name` on PATH (malloc'd, the caller frees
  * it), or NULL. */
 char *plot_find_on_path(const char *name);
@@ -60,7 +66,7 @@ struct plot_gantt {
  * job's id is written inside its bar when it fits, else above the bar
  * where it does not cover another label; the ids that fit nowhere are
  * left out, and the x label says how many. */
-void plot_gantt_write(FILE *gp, FILE *dat, const struct plot_gantt *g, const char *dat_path,
-		      const char *image, const char *term);
+int plot_gantt_write(FILE *gp, FILE *dat, const struct plot_gantt *g, const char *dat_path,
+		     const char *image, const char *term, struct ts_error *err);
 
 #endif

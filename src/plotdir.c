@@ -288,34 +288,18 @@ static size_t intern(const char **names, size_t *n, const char *s)
 	return (*n)++;
 }
 
-static bool file_exists(const char *dir, const char *name)
-{
-	char path[4200];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return access(path, F_OK) == 0;
-}
-
 static char *path_in(struct arena *a, const char *dir, const char *name)
 {
 	return arena_printf(a, "%s/%s", dir, name);
 }
 
-static void put_num(FILE *f, double x, const char *sep)
+/* Whether DIR/NAME exists (false when out of memory: the directory then
+ * reads as holding nothing to plot). */
+static bool file_exists(struct arena *a, const char *dir, const char *name)
 {
-	char buf[32];
+	char *path = path_in(a, dir, name);
 
-	outfile_format_double(x, buf, sizeof(buf));
-	fprintf(f, "%s%s", buf, sep);
-}
-
-/* Ids go into data files as gnuplot strings. */
-static void put_string(FILE *f, const char *s, const char *sep)
-{
-	fputc('"', f);
-	for (; *s != '\0'; s++)
-		fputc(*s == '"' || (unsigned char)*s < 0x20 ? '?' : *s, f);
-	fprintf(f, "\"%s", sep);
+	return path != NULL && access(path, F_OK) == 0;
 }
 
 /* ---- tiersim run directories: manifest.json and requests.csv ---- */
@@ -401,8 +385,6 @@ enum req_col {
 	RC_STATUS = 6,
 	RC_CREATED = 8,
 	RC_START = 10,
-	RC_PRE = 11,
-	RC_ACCEL = 12,
 	RC_POST = 13,
 	RC_RESPONSE = 15,
 	RC_INSTANCES = 16,
@@ -983,7 +965,8 @@ static void put_axis_label(FILE *gp, const char *axis, const char *name)
 struct cdf_arg {
 	const struct run_in *runs;
 	size_t n_runs;
-	const char **titles;  /* one per curve, in run and app order */
+	const char **titles; /* one per curve, in run and app order */
+	size_t n_curves;
 	const char *scenario; /* NULL when the runs are of several scenarios */
 };
 
@@ -1015,8 +998,8 @@ static int write_cdf(FILE *gp, FILE *dat, const void *arg, const char *dat_path,
 				size_t rank =
 				    n < CDF_POINTS ? j : (j * n + CDF_POINTS - 1) / CDF_POINTS;
 
-				put_num(dat, r->resp[from + rank - 1].ms, " ");
-				put_num(dat, (double)rank / (double)n, "\n");
+				plot_data_number(dat, r->resp[from + rank - 1].ms, " ");
+				plot_data_number(dat, (double)rank / (double)n, "\n");
 			}
 			lo = fmin(lo, r->resp[from].ms);
 			hi = fmax(hi, r->resp[to - 1].ms);
@@ -1038,7 +1021,7 @@ static int write_cdf(FILE *gp, FILE *dat, const void *arg, const char *dat_path,
 	if (!(hi > lo))
 		fprintf(gp, "set xrange [%.17g:%.17g]\n", lo * 0.9, lo * 1.1 + 1e-9);
 	fputs("plot ", gp);
-	for (size_t k = 0; k < curve; k++) {
+	for (size_t k = 0; k < c->n_curves; k++) {
 		if (k == 0)
 			plot_quote(gp, dat_path);
 		else
@@ -1064,10 +1047,10 @@ static int write_breakdown(FILE *gp, FILE *dat, const void *arg, const char *dat
 
 		if (i > 0)
 			x += strcmp(g->node, r->groups[i - 1].node) != 0 ? 1.5 : 1;
-		put_num(dat, x, " ");
-		put_num(dat, g->pre_ms, " ");
-		put_num(dat, g->accel_ms, " ");
-		put_num(dat, g->post_ms, " ");
+		plot_data_number(dat, x, " ");
+		plot_data_number(dat, g->pre_ms, " ");
+		plot_data_number(dat, g->accel_ms, " ");
+		plot_data_number(dat, g->post_ms, " ");
 		fprintf(dat, "%zu\n", g->n);
 		top = fmax(top, g->pre_ms + g->accel_ms + g->post_ms);
 	}
@@ -1119,9 +1102,7 @@ static int write_breakdown(FILE *gp, FILE *dat, const void *arg, const char *dat
 static int write_gantt(FILE *gp, FILE *dat, const void *arg, const char *dat_path,
 		       const char *image, const char *format, struct ts_error *err)
 {
-	(void)err;
-	plot_gantt_write(gp, dat, arg, dat_path, image, format);
-	return 0;
+	return plot_gantt_write(gp, dat, arg, dat_path, image, format, err);
 }
 
 static int write_health(FILE *gp, FILE *dat, const void *arg, const char *dat_path,
@@ -1156,9 +1137,9 @@ static int write_health(FILE *gp, FILE *dat, const void *arg, const char *dat_pa
 			if (r != NULL && r->node != k)
 				continue;
 			if (band != NULL && (r == NULL || r->state != band->state)) {
-				put_num(dat, (band->t0 + end) / 2, " ");
+				plot_data_number(dat, (band->t0 + end) / 2, " ");
 				fprintf(dat, "%zu ", k);
-				put_num(dat, (end - band->t0) / 2, " ");
+				plot_data_number(dat, (end - band->t0) / 2, " ");
 				fprintf(dat, "%lu %s\n",
 					strtoul(state_colours[band->state] + 1, NULL, 16),
 					state_names[band->state]);
@@ -1173,14 +1154,14 @@ static int write_health(FILE *gp, FILE *dat, const void *arg, const char *dat_pa
 	}
 	fputs("\n\n# index 1, migrations: time_s from_row to_row\n", dat);
 	for (size_t i = 0; i < h->n_migs; i++) {
-		put_num(dat, h->migs[i].t, " ");
+		plot_data_number(dat, h->migs[i].t, " ");
 		fprintf(dat, "%zu %zu\n", h->migs[i].from, h->migs[i].to);
 	}
 	if (h->n_migs == 0)
 		fputs("NaN NaN NaN\n", dat);
 	for (size_t k = 0; k < h->n_checked; k++) {
 		fprintf(dat, "\n\n# index %zu, AvgInfLat of ", k + 2);
-		put_string(dat, h->nodes[k], ": time_s avg_inf_lat_ms\n");
+		plot_data_string(dat, h->nodes[k], ": time_s avg_inf_lat_ms\n");
 		for (size_t i = 0; i < h->n_rows; i++) {
 			if (h->rows[i].node != k)
 				continue;
@@ -1188,8 +1169,8 @@ static int write_health(FILE *gp, FILE *dat, const void *arg, const char *dat_pa
 				fputc('\n', dat);
 				continue;
 			}
-			put_num(dat, h->rows[i].t0, " ");
-			put_num(dat, h->rows[i].lat_ms, "\n");
+			plot_data_number(dat, h->rows[i].t0, " ");
+			plot_data_number(dat, h->rows[i].lat_ms, "\n");
 		}
 	}
 	plot_script_begin(gp, "Health-state timeline per node", image, format, 1000, top + bottom);
@@ -1287,12 +1268,12 @@ static int write_sweep(FILE *gp, FILE *dat, const void *arg, const char *dat_pat
 			continue;
 		qsort(rows, n, sizeof(*rows), srow_cmp);
 		fprintf(dat, "%s# ", n_blocks > 0 ? "\n\n" : "");
-		put_string(dat, sw->series[k], "\n");
+		plot_data_string(dat, sw->series[k], "\n");
 		for (size_t i = 0; i < n; i++) {
-			put_num(dat, rows[i]->x, " ");
-			put_num(dat, rows[i]->mean, " ");
-			put_num(dat, isnan(rows[i]->ci) ? 0 : rows[i]->ci, " ");
-			put_string(dat, rows[i]->label, "\n");
+			plot_data_number(dat, rows[i]->x, " ");
+			plot_data_number(dat, rows[i]->mean, " ");
+			plot_data_number(dat, isnan(rows[i]->ci) ? 0 : rows[i]->ci, " ");
+			plot_data_string(dat, rows[i]->label, "\n");
 			nonnegative &= rows[i]->mean >= 0;
 		}
 		blocks[n_blocks++] = k;
@@ -1376,15 +1357,15 @@ static int missing_requests(struct arena *a, struct dir_in *d, struct ts_error *
 /* Reads what d->path holds; TS_EINVALID when it is nothing plottable. */
 static int load_dir(struct arena *a, struct dir_in *d, struct ts_error *err)
 {
-	bool manifest = file_exists(d->path, "manifest.json");
+	bool manifest = file_exists(a, d->path, "manifest.json");
 	int rc = 0;
 
 	if (access(d->path, F_OK) != 0)
 		return ts_error_set(err, TS_EINVALID, "%s: no such results directory", d->path);
-	if (manifest && file_exists(d->path, "schedule.csv")) {
+	if (manifest && file_exists(a, d->path, "schedule.csv")) {
 		d->gantt = arena_calloc(a, 1, sizeof(*d->gantt));
 		rc = d->gantt == NULL ? no_memory(err) : read_gantt(a, d->path, d->gantt, err);
-	} else if (manifest && file_exists(d->path, "requests.csv")) {
+	} else if (manifest && file_exists(a, d->path, "requests.csv")) {
 		struct manifest m = {0};
 
 		d->run = arena_calloc(a, 1, sizeof(*d->run));
@@ -1394,16 +1375,16 @@ static int load_dir(struct arena *a, struct dir_in *d, struct ts_error *err)
 			    .dir = d->path, .scenario = m.scenario, .policy = m.policy};
 			rc = read_requests(a, d->run, &m, err);
 		}
-	} else if (manifest && file_exists(d->path, "summary.json")) {
+	} else if (manifest && file_exists(a, d->path, "summary.json")) {
 		rc = missing_requests(a, d, err);
 	}
-	if (rc == 0 && file_exists(d->path, "timeseries.csv")) {
+	if (rc == 0 && file_exists(a, d->path, "timeseries.csv")) {
 		d->health = arena_calloc(a, 1, sizeof(*d->health));
 		rc = d->health == NULL ? no_memory(err) : read_health(a, d->path, d->health, err);
-		if (rc == 0 && file_exists(d->path, "migrations.csv"))
+		if (rc == 0 && file_exists(a, d->path, "migrations.csv"))
 			rc = read_migrations(a, d->path, d->health, err);
 	}
-	if (rc == 0 && file_exists(d->path, "aggregate.csv")) {
+	if (rc == 0 && file_exists(a, d->path, "aggregate.csv")) {
 		d->sweep = arena_calloc(a, 1, sizeof(*d->sweep));
 		rc = d->sweep == NULL ? no_memory(err) : read_sweep(a, d->path, d->sweep, err);
 	}
@@ -1513,6 +1494,7 @@ static int cdf_titles(struct arena *a, struct cdf_arg *c, const struct dir_in *d
 	bool apps = false;
 	struct run_in *runs = arena_calloc(a, n_dirs, sizeof(*runs));
 	const char **dirs;
+	bool *twin;
 
 	if (runs == NULL)
 		return no_memory(err);
@@ -1530,7 +1512,8 @@ static int cdf_titles(struct arena *a, struct cdf_arg *c, const struct dir_in *d
 	}
 	c->titles = arena_calloc(a, cap, sizeof(*c->titles));
 	dirs = arena_calloc(a, cap, sizeof(*dirs));
-	if (c->titles == NULL || dirs == NULL)
+	twin = arena_calloc(a, cap, sizeof(*twin));
+	if (c->titles == NULL || dirs == NULL || twin == NULL)
 		return no_memory(err);
 	for (size_t i = 0; i < c->n_runs; i++) {
 		const struct run_in *r = &runs[i];
@@ -1549,17 +1532,18 @@ static int cdf_titles(struct arena *a, struct cdf_arg *c, const struct dir_in *d
 				return no_memory(err);
 		}
 	}
+	/* Names shared by two curves get their directories. */
 	for (size_t i = 0; i < n; i++) {
-		bool twin = false;
-
-		for (size_t j = 0; j < n && !twin; j++)
-			twin = j != i && strcmp(c->titles[i], c->titles[j]) == 0 &&
-			       strchr(c->titles[j], '(') == NULL;
-		if (twin &&
+		twin[i] = false;
+		for (size_t j = 0; j < n && !twin[i]; j++)
+			twin[i] = j != i && strcmp(c->titles[i], c->titles[j]) == 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (twin[i] &&
 		    (c->titles[i] = arena_printf(a, "%s (%s)", c->titles[i], dirs[i])) == NULL)
 			return no_memory(err);
-	}
-	return (int)n;
+	c->n_curves = n;
+	return 0;
 }
 
 int plotdir_run(const struct plotdir_options *o, FILE *out, FILE *msg, struct ts_error *err)
@@ -1574,7 +1558,7 @@ int plotdir_run(const struct plotdir_options *o, FILE *out, FILE *msg, struct ts
 	struct cdf_arg cdf = {0};
 	bool sweeps = false;
 	size_t n_plots = 1;
-	int rc = d == NULL ? no_memory(err) : 0, curves = 0;
+	int rc = d == NULL ? no_memory(err) : 0;
 
 	for (size_t i = 0; rc == 0 && i < o->n_dirs; i++) {
 		d[i].path = o->dirs[i];
@@ -1586,10 +1570,8 @@ int plotdir_run(const struct plotdir_options *o, FILE *out, FILE *msg, struct ts
 		rc = ts_error_set(err, TS_EUSAGE,
 				  "--metric is for sweep directories (aggregate.csv), and none "
 				  "was given");
-	if (rc == 0) {
-		curves = cdf_titles(&a, &cdf, d, o->n_dirs, err);
-		rc = curves < 0 ? curves : 0;
-	}
+	if (rc == 0)
+		rc = cdf_titles(&a, &cdf, d, o->n_dirs, err);
 	x.pending = arena_calloc(&a, n_plots, sizeof(*x.pending));
 	if (rc == 0 && x.pending == NULL)
 		rc = no_memory(err);
@@ -1606,7 +1588,7 @@ int plotdir_run(const struct plotdir_options *o, FILE *out, FILE *msg, struct ts
 			snprintf(suffix, sizeof(suffix), "-%zu", i + 1);
 		rc = plot_dir(&x, o, &d[i], suffix, err);
 	}
-	if (rc == 0 && curves > 0)
+	if (rc == 0 && cdf.n_curves > 0)
 		rc = emit(&x, "cdf", write_cdf, &cdf, err);
 	else if (rc == 0 && cdf.n_runs > 0)
 		fprintf(msg, "plot: note: no request created after the warm-up completed: no "

@@ -237,6 +237,28 @@ START_TEST(plot_runs_cdf_and_breakdown)
 }
 END_TEST
 
+/* Two curves of one policy are told apart by their directories. */
+START_TEST(plot_same_policy_twice)
+{
+	char *dir = tu_make_tmpdir(), out[4200], *gp, *first, want[4400];
+	const char *args[] = {"plot", dir, dir, "-o", out, NULL};
+	struct tu_proc p;
+
+	snprintf(out, sizeof(out), "%s/plots", dir);
+	run_minimal(dir, "all-edge", true);
+	spawn(args, true, &p);
+	ck_assert_msg(p.exit_code == 0, "%s", p.err);
+	gp = read_in(out, "cdf.gp");
+	snprintf(want, sizeof(want), "title 'all-edge (%s)'", dir);
+	first = strstr(gp, want);
+	ck_assert_msg(first != NULL, "no %s in %s", want, gp);
+	ck_assert_ptr_nonnull(strstr(first + 1, want));
+	free(gp);
+	tu_proc_release(&p);
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
 /* A run without requests.csv: the message says how to write it. */
 START_TEST(plot_missing_requests_csv)
 {
@@ -429,6 +451,7 @@ static Suite *plot_suite(void)
 	tcase_add_loop_test(tc, plot_fixtures_every_type, 0, 2);
 	tcase_add_test(tc, plot_deterministic);
 	tcase_add_loop_test(tc, plot_runs_cdf_and_breakdown, 0, 2);
+	tcase_add_test(tc, plot_same_policy_twice);
 	tcase_add_test(tc, plot_missing_requests_csv);
 	tcase_add_test(tc, plot_job_set_gantt);
 	tcase_add_loop_test(tc, plot_bad_input_line_column, 0, sizeof(bad) / sizeof(bad[0]));
