@@ -275,7 +275,7 @@ int plot_gantt_write(FILE *gp, FILE *dat, const struct plot_gantt *g, const char
 	/* The x range ends 2% past the last event, so the scale the labels
 	 * were placed for is the one gnuplot draws. */
 	xmax = xmax > 0 ? xmax * 1.02 : 1;
-	lmargin = (double)(label_chars * GANTT_CHAR_PX + 40) / GANTT_WIDTH;
+	lmargin = (double)(label_chars * GANTT_CHAR_PX + 70) / GANTT_WIDTH;
 	if (lmargin > 0.5)
 		lmargin = 0.5;
 	px_per_unit = (0.97 - lmargin) * GANTT_WIDTH / xmax;

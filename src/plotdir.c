@@ -758,6 +758,9 @@ static int read_health(struct arena *a, const char *dir, struct health_in *h, st
 		h->t_end = fmax(h->t_end, r->t1);
 	}
 	h->n_checked = h->n_nodes;
+	if (h->n_rows == 0)
+		return ts_error_set(err, TS_EINVALID,
+				    "%s: expected rows after the header, got none", file);
 	return 0;
 }
 
@@ -858,6 +861,9 @@ static int read_sweep(struct arena *a, const char *dir, struct sweep_in *sw, str
 		r->metric = intern(sw->metrics, &sw->n_metrics, c.field[pc + 1]);
 		sw->n_rows++;
 	}
+	if (rc == 0 && sw->n_rows == 0)
+		return ts_error_set(err, TS_EINVALID,
+				    "%s: expected rows after the header, got none", file);
 	/* Text values stand at 0, 1, 2... in order of first appearance. */
 	if (rc == 0 && !sw->numeric_x) {
 		const char **labels = arena_calloc(a, sw->n_rows, sizeof(*labels));
@@ -1210,11 +1216,21 @@ static int write_health(FILE *gp, FILE *dat, const void *arg, const char *dat_pa
 		      "set ylabel 'AvgInfLat (ms)'\nset autoscale y\nset yrange [0:*]\n"
 		      "set ytics auto\nset grid y\nplot ",
 		      gp);
+		/* Nodes that never had a latency (always idle) get no line. */
+		bool first = true;
+
 		for (size_t k = 0; k < h->n_checked; k++) {
-			if (k == 0)
+			bool any = false;
+
+			for (size_t i = 0; i < h->n_rows && !any; i++)
+				any = h->rows[i].node == k && !isnan(h->rows[i].lat_ms);
+			if (!any)
+				continue;
+			if (first)
 				plot_quote(gp, dat_path);
 			else
 				fputs(", \\\n     ''", gp);
+			first = false;
 			fprintf(gp, " index %zu using 1:2 with linespoints pt 7 ps 0.6 title ",
 				k + 2);
 			plot_quote(gp, h->nodes[k]);

@@ -340,6 +340,8 @@ static const struct {
     {"timeseries.csv", "time_s,node,instances,avg_latency_ms,state,queue_length\n",
      "timeseries.csv:1:23: expected column \"avg_inf_lat_ms\", got \"avg_latency_ms\""},
     {"timeseries.csv", "", "timeseries.csv:1:1: expected a header line, got an empty file"},
+    {"timeseries.csv", "time_s,node,instances,avg_inf_lat_ms,state,queue_length\n",
+     "timeseries.csv: expected rows after the header, got none"},
     {"aggregate.csv",
      "point,rate_rps,policy,metric,n,mean,ci95_half_width\n0,5,p,apps.a.mean_ms,3,1x,0.5\n",
      "aggregate.csv:2:24: mean: expected a number from -1e+300 to 1e+300 or nothing, got \"1x\""},
