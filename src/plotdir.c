@@ -83,34 +83,52 @@ static int no_memory(struct ts_error *err)
 	return ts_error_set(err, TS_ENOMEM, "out of memory");
 }
 
-/* A CSV file of plain fields (no quoting: tiersim's ids hold no commas),
- * read whole and split in place line by line. */
+/* A CSV file of plain fields, read line by line and split in place.  No
+ * quoting: tiersim writes ids as they are, so an id with a comma gives a
+ * row with too many fields, which is refused.  Fields point into the
+ * current line: what outlives it is copied (intern()). */
 struct csv {
 	const char *path;
-	char *next, *end; /* unread text */
-	char *line;	  /* the current line, NUL-terminated */
-	long no;	  /* its number, from 1 */
+	FILE *f;
+	char *buf; /* the current line, NUL-terminated */
+	size_t buf_cap;
+	long no; /* its number, from 1 */
 	char **field;
 	size_t n, cap;
 	size_t rows; /* lines in the file: an upper bound on its rows */
 };
 
+static int csv_read_error(const struct csv *c, struct ts_error *err)
+{
+	return ts_error_set(err, TS_EIO, "%s: cannot read: %s", c->path, strerror(errno));
+}
+
 static int csv_open(struct csv *c, struct arena *a, const char *path, struct ts_error *err)
 {
-	char *text;
-	size_t len;
-	int rc = jin_read_file(path, &text, &len, err);
-
-	if (rc < 0)
-		return rc;
-	if (arena_keep(a, text) == NULL)
-		return no_memory(err);
-	*c = (struct csv){.path = path, .next = text, .end = text + len, .cap = 16};
-	for (size_t i = 0; i < len; i++)
-		c->rows += text[i] == '\n';
-	c->rows++;
+	*c = (struct csv){.path = path, .cap = 16};
+	c->f = fopen(path, "r");
+	if (c->f == NULL)
+		return ts_error_set(err, errno == ENOENT ? TS_EINVALID : TS_EIO,
+				    "%s: cannot open: %s", path, strerror(errno));
+	/* A first pass counts the lines, so that arrays of rows are sized
+	 * once. */
+	while (getline(&c->buf, &c->buf_cap, c->f) >= 0)
+		c->rows++;
+	if (ferror(c->f))
+		return csv_read_error(c, err);
+	rewind(c->f);
 	c->field = arena_calloc(a, c->cap, sizeof(*c->field));
 	return c->field == NULL ? no_memory(err) : 0;
+}
+
+/* Closes the file; safe on a zeroed or closed csv. */
+static void csv_close(struct csv *c)
+{
+	if (c->f != NULL)
+		fclose(c->f);
+	free(c->buf);
+	c->f = NULL;
+	c->buf = NULL;
 }
 
 /* "PATH:LINE:COLUMN: " and the message, for field k of the current line
@@ -121,7 +139,7 @@ static int csv_fail(const struct csv *c, size_t k, struct ts_error *err, const c
 static int csv_fail(const struct csv *c, size_t k, struct ts_error *err, const char *fmt, ...)
 {
 	char text[sizeof(err->msg)];
-	long col = k < c->n ? (long)(c->field[k] - c->line) + 1 : 1;
+	long col = k < c->n ? (long)(c->field[k] - c->buf) + 1 : 1;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -144,22 +162,19 @@ static const char *csv_shown(const struct csv *c, size_t k, char *buf)
  * the end of the file. */
 static int csv_next(struct csv *c, struct arena *a, struct ts_error *err)
 {
-	char *p, *eol;
+	ssize_t len;
+	char *p;
 
 	do {
-		if (c->next >= c->end)
-			return 0;
-		p = c->next;
-		eol = memchr(p, '\n', (size_t)(c->end - p));
-		if (eol == NULL)
-			eol = c->end;
-		c->next = eol + 1;
-		*eol = '\0';
-		if (eol > p && eol[-1] == '\r')
-			eol[-1] = '\0';
+		errno = 0;
+		len = getline(&c->buf, &c->buf_cap, c->f);
+		if (len < 0)
+			return ferror(c->f) ? csv_read_error(c, err) : 0;
 		c->no++;
-	} while (*p == '\0');
-	c->line = p;
+		while (len > 0 && (c->buf[len - 1] == '\n' || c->buf[len - 1] == '\r'))
+			c->buf[--len] = '\0';
+	} while (len == 0);
+	p = c->buf;
 	c->n = 0;
 	for (;;) {
 		if (c->n == c->cap) {
@@ -227,8 +242,6 @@ static int csv_header(struct csv *c, struct arena *a, const char *const *names, 
 						"column name");
 			continue;
 		}
-		if (want == NULL)
-			want = names[k];
 		if (strcmp(c->field[k], want) != 0)
 			return csv_fail(c, k, err, "expected column \"%s\", got \"%s\"", want,
 					csv_shown(c, k, shown));
@@ -278,14 +291,15 @@ static int csv_nonempty(const struct csv *c, size_t k, const char *name, struct 
 		   : 0;
 }
 
-/* Index of s in names[0..*n); appended when absent (names has room). */
-static size_t intern(const char **names, size_t *n, const char *s)
+/* Index of s in names[0..*n); a copy of s is appended when absent (names
+ * has room).  SIZE_MAX when out of memory. */
+static size_t intern(struct arena *a, const char **names, size_t *n, const char *s)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp(names[i], s) == 0)
 			return i;
-	names[*n] = s;
-	return (*n)++;
+	names[*n] = arena_printf(a, "%s", s);
+	return names[*n] == NULL ? SIZE_MAX : (*n)++;
 }
 
 static char *path_in(struct arena *a, const char *dir, const char *name)
@@ -326,7 +340,7 @@ struct run_in {
 	struct response *resp;
 	size_t n_resp;
 	struct group *groups;
-	size_t n_groups;
+	size_t n_groups, cap_groups;
 };
 
 /* What manifest.json says: the scenario, policy, seed and warm-up. */
@@ -391,18 +405,38 @@ enum req_col {
 	RC_COUNT = 17,
 };
 
-static struct group *find_group(struct run_in *r, const char *node, const char *tier,
-				double instances)
+/* The group of (node, instances), added when new; NULL when out of
+ * memory. */
+static struct group *find_group(struct arena *a, struct run_in *r, const char *node,
+				const char *tier, double instances)
 {
+	struct group *g;
+
 	for (size_t i = 0; i < r->n_groups; i++)
 		if (r->groups[i].instances == instances && strcmp(r->groups[i].node, node) == 0)
 			return &r->groups[i];
-	r->groups[r->n_groups] = (struct group){.node = node, .tier = tier, .instances = instances};
-	return &r->groups[r->n_groups++];
+	if (r->n_groups == r->cap_groups) {
+		size_t cap = r->cap_groups ? 2 * r->cap_groups : 16;
+
+		g = arena_calloc(a, cap, sizeof(*g));
+		if (g == NULL)
+			return NULL;
+		memcpy(g, r->groups, r->n_groups * sizeof(*g));
+		r->groups = g;
+		r->cap_groups = cap;
+	}
+	g = &r->groups[r->n_groups];
+	*g = (struct group){.node = arena_printf(a, "%s", node),
+			    .tier = arena_printf(a, "%s", tier),
+			    .instances = instances};
+	if (g->node == NULL || g->tier == NULL)
+		return NULL;
+	r->n_groups++;
+	return g;
 }
 
 /* The service stages of a request that finished service. */
-static int read_stages(const struct csv *c, struct run_in *r, struct ts_error *err)
+static int read_stages(struct arena *a, const struct csv *c, struct run_in *r, struct ts_error *err)
 {
 	static const char *const names[] = {"start_ns", "cpu_pre_done_ns", "accel_done_ns",
 					    "cpu_post_done_ns"};
@@ -424,7 +458,9 @@ static int read_stages(const struct csv *c, struct run_in *r, struct ts_error *e
 		rc = csv_nonempty(c, RC_NODE, "node", err);
 	if (rc < 0)
 		return rc;
-	g = find_group(r, c->field[RC_NODE], c->field[RC_TIER], inst);
+	g = find_group(a, r, c->field[RC_NODE], c->field[RC_TIER], inst);
+	if (g == NULL)
+		return no_memory(err);
 	g->pre_ms += (t[1] - t[0]) / 1e6;
 	g->accel_ms += (t[2] - t[1]) / 1e6;
 	g->post_ms += (t[3] - t[2]) / 1e6;
@@ -459,15 +495,14 @@ static int response_cmp(const void *a, const void *b)
 /* requests.csv of a run: completed requests' response times per app, and
  * the service stages per node and instance count, of the requests
  * created at or after the warm-up, as summary.json counts them. */
-static int read_requests(struct arena *a, struct run_in *r, const struct manifest *m,
-			 struct ts_error *err)
+static int parse_requests(struct arena *a, struct run_in *r, const struct manifest *m,
+			  struct csv *c, struct ts_error *err)
 {
 	static const char *const status_names[] = {"completed", "dropped", "in_flight"};
 	const char *names[RC_COUNT + 1] = {0};
 	char *header = arena_printf(a, "%s", sim_csv_header);
 	char *file = path_in(a, r->dir, "requests.csv");
 	double warmup_ns = m->warmup_s * 1e9;
-	struct csv c;
 	size_t n_names = 0;
 	int rc;
 
@@ -476,47 +511,49 @@ static int read_requests(struct arena *a, struct run_in *r, const struct manifes
 	header[strcspn(header, "\n")] = '\0';
 	for (char *p = strtok(header, ","); p != NULL && n_names < RC_COUNT; p = strtok(NULL, ","))
 		names[n_names++] = p;
-	rc = csv_open(&c, a, file, err);
+	rc = csv_open(c, a, file, err);
 	if (rc == 0)
-		rc = csv_header(&c, a, names, false, err);
+		rc = csv_header(c, a, names, false, err);
 	if (rc == 0) {
-		r->apps = arena_calloc(a, c.rows, sizeof(*r->apps));
-		r->resp = arena_calloc(a, c.rows, sizeof(*r->resp));
-		r->groups = arena_calloc(a, c.rows, sizeof(*r->groups));
-		if (r->apps == NULL || r->resp == NULL || r->groups == NULL)
+		r->apps = arena_calloc(a, c->rows, sizeof(*r->apps));
+		r->resp = arena_calloc(a, c->rows, sizeof(*r->resp));
+		if (r->apps == NULL || r->resp == NULL)
 			rc = no_memory(err);
 	}
-	while (rc == 0 && (rc = csv_next(&c, a, err)) == 1) {
+	while (rc == 0 && (rc = csv_next(c, a, err)) == 1) {
 		double created = 0, response;
+		size_t app;
 		int status = -1;
 		char shown[SHOWN + 4];
 
-		rc = csv_width(&c, RC_COUNT, err);
+		rc = csv_width(c, RC_COUNT, err);
 		if (rc == 0)
-			rc = csv_nonempty(&c, RC_APP, "app", err);
+			rc = csv_nonempty(c, RC_APP, "app", err);
 		for (int k = 0; rc == 0 && k < 3; k++)
-			if (strcmp(c.field[RC_STATUS], status_names[k]) == 0)
+			if (strcmp(c->field[RC_STATUS], status_names[k]) == 0)
 				status = k;
 		if (rc == 0 && status < 0)
-			rc = csv_fail(&c, RC_STATUS, err,
+			rc = csv_fail(c, RC_STATUS, err,
 				      "status: expected completed, dropped or in_flight, got "
 				      "\"%s\"",
-				      csv_shown(&c, RC_STATUS, shown));
+				      csv_shown(c, RC_STATUS, shown));
 		if (rc == 0)
-			rc = csv_number(&c, RC_CREATED, "created_ns", 0, 9.3e18, false, &created,
+			rc = csv_number(c, RC_CREATED, "created_ns", 0, 9.3e18, false, &created,
 					err);
 		if (rc < 0 || created < warmup_ns)
 			continue;
 		if (status == 0) {
-			rc = csv_number(&c, RC_RESPONSE, "response_ns", 0, 9.3e18, false, &response,
+			rc = csv_number(c, RC_RESPONSE, "response_ns", 0, 9.3e18, false, &response,
 					err);
-			if (rc == 0)
-				r->resp[r->n_resp++] = (struct response){
-				    .app = intern(r->apps, &r->n_apps, c.field[RC_APP]),
-				    .ms = response / 1e6};
+			app = rc == 0 ? intern(a, r->apps, &r->n_apps, c->field[RC_APP]) : 0;
+			if (app == SIZE_MAX)
+				rc = no_memory(err);
+			else if (rc == 0)
+				r->resp[r->n_resp++] =
+				    (struct response){.app = app, .ms = response / 1e6};
 		}
-		if (rc == 0 && c.field[RC_POST][0] != '\0')
-			rc = read_stages(&c, r, err);
+		if (rc == 0 && c->field[RC_POST][0] != '\0')
+			rc = read_stages(a, c, r, err);
 	}
 	if (rc < 0)
 		return rc;
@@ -541,9 +578,20 @@ static int read_requests(struct arena *a, struct run_in *r, const struct manifes
 	return 0;
 }
 
+static int read_requests(struct arena *a, struct run_in *r, const struct manifest *m,
+			 struct ts_error *err)
+{
+	struct csv c = {0};
+	int rc = parse_requests(a, r, m, &c, err);
+
+	csv_close(&c);
+	return rc;
+}
+
 /* ---- job-set directories: schedule.csv ---- */
 
-static int read_gantt(struct arena *a, const char *dir, struct plot_gantt *g, struct ts_error *err)
+static int parse_gantt(struct arena *a, const char *dir, struct plot_gantt *g, struct csv *c,
+		       struct ts_error *err)
 {
 	static const char *const names[] = {"job",	  "machine",	 "weight",
 					    "release_tu", "arrival_tu",	 "start_tu",
@@ -557,7 +605,6 @@ static int read_gantt(struct arena *a, const char *dir, struct plot_gantt *g, st
 	struct jin_at root, jobs_at;
 	double total[3];
 	char *title = arena_calloc(a, 512, 1);
-	struct csv c;
 	int rc;
 
 	if (summary == NULL || file == NULL || title == NULL)
@@ -572,36 +619,38 @@ static int read_gantt(struct arena *a, const char *dir, struct plot_gantt *g, st
 		rc = jin_get_number(&jobs_at, keys[k], true, 0, 1e300, &total[k], err);
 	jin_doc_release(&doc);
 	if (rc == 0)
-		rc = csv_open(&c, a, file, err);
+		rc = csv_open(c, a, file, err);
 	if (rc == 0)
-		rc = csv_header(&c, a, names, false, err);
+		rc = csv_header(c, a, names, false, err);
 	if (rc < 0)
 		return rc;
-	jobs = arena_calloc(a, c.rows, sizeof(*jobs));
+	jobs = arena_calloc(a, c->rows, sizeof(*jobs));
 	if (jobs == NULL)
 		return no_memory(err);
 	*g = (struct plot_gantt){.title = title, .time_unit_ms = m.time_unit_ms, .jobs = jobs};
-	while ((rc = csv_next(&c, a, err)) == 1) {
+	while ((rc = csv_next(c, a, err)) == 1) {
 		struct plot_gantt_job *j = &jobs[g->n_jobs];
 		double *t[] = {&j->release, &j->arrival, &j->start, &j->end};
 		int machine = -1;
 		char shown[SHOWN + 4];
 
-		rc = csv_width(&c, 8, err);
+		rc = csv_width(c, 8, err);
 		if (rc == 0)
-			rc = csv_nonempty(&c, 0, "job", err);
+			rc = csv_nonempty(c, 0, "job", err);
 		for (int k = 0; rc == 0 && k < TIER_COUNT; k++)
-			if (strcmp(c.field[1], tier_name((enum tier)k)) == 0)
+			if (strcmp(c->field[1], tier_name((enum tier)k)) == 0)
 				machine = k;
 		if (rc == 0 && machine < 0)
-			rc = csv_fail(&c, 1, err,
+			rc = csv_fail(c, 1, err,
 				      "machine: expected device, edge or cloud, got \"%s\"",
-				      csv_shown(&c, 1, shown));
+				      csv_shown(c, 1, shown));
 		for (size_t k = 0; rc == 0 && k < 4; k++)
-			rc = csv_number(&c, 3 + k, names[3 + k], 0, 1e300, false, t[k], err);
+			rc = csv_number(c, 3 + k, names[3 + k], 0, 1e300, false, t[k], err);
 		if (rc < 0)
 			return rc;
-		j->id = c.field[0];
+		j->id = arena_printf(a, "%s", c->field[0]);
+		if (j->id == NULL)
+			return no_memory(err);
 		j->machine = (enum tier)machine;
 		g->n_jobs++;
 	}
@@ -609,6 +658,15 @@ static int read_gantt(struct arena *a, const char *dir, struct plot_gantt *g, st
 		return rc;
 	jobrun_gantt_title(title, 512, m.scenario, m.policy, total[0], total[1], total[2]);
 	return 0;
+}
+
+static int read_gantt(struct arena *a, const char *dir, struct plot_gantt *g, struct ts_error *err)
+{
+	struct csv c = {0};
+	int rc = parse_gantt(a, dir, g, &c, err);
+
+	csv_close(&c);
+	return rc;
 }
 
 /* ---- health timelines: timeseries.csv and migrations.csv ---- */
@@ -640,103 +698,116 @@ struct health_in {
 	double t_end;
 };
 
-static int read_migrations(struct arena *a, const char *dir, struct health_in *h,
-			   struct ts_error *err)
+static int parse_migrations(struct arena *a, const char *dir, struct health_in *h, struct csv *c,
+			    struct ts_error *err)
 {
 	static const char *const names[] = {"time_s", "stream", "app", "from",
 					    "to",     "reason", NULL};
 	char *file = path_in(a, dir, "migrations.csv");
 	const char **nodes;
-	struct csv c;
 	int rc;
 
 	if (file == NULL)
 		return no_memory(err);
-	rc = csv_open(&c, a, file, err);
+	rc = csv_open(c, a, file, err);
 	if (rc == 0)
-		rc = csv_header(&c, a, names, false, err);
+		rc = csv_header(c, a, names, false, err);
 	if (rc < 0)
 		return rc;
-	h->migs = arena_calloc(a, c.rows, sizeof(*h->migs));
-	nodes = arena_calloc(a, h->n_nodes + 2 * c.rows, sizeof(*nodes));
+	h->migs = arena_calloc(a, c->rows, sizeof(*h->migs));
+	nodes = arena_calloc(a, h->n_nodes + 2 * c->rows, sizeof(*nodes));
 	if (h->migs == NULL || nodes == NULL)
 		return no_memory(err);
 	memcpy(nodes, h->nodes, h->n_nodes * sizeof(*nodes));
 	h->nodes = nodes;
-	while ((rc = csv_next(&c, a, err)) == 1) {
+	while ((rc = csv_next(c, a, err)) == 1) {
 		struct migration *mg = &h->migs[h->n_migs];
 
-		rc = csv_width(&c, 6, err);
+		rc = csv_width(c, 6, err);
 		if (rc == 0)
-			rc = csv_number(&c, 0, "time_s", 0, 1e12, false, &mg->t, err);
+			rc = csv_number(c, 0, "time_s", 0, 1e12, false, &mg->t, err);
 		if (rc == 0)
-			rc = csv_nonempty(&c, 3, "from", err);
+			rc = csv_nonempty(c, 3, "from", err);
 		if (rc == 0)
-			rc = csv_nonempty(&c, 4, "to", err);
+			rc = csv_nonempty(c, 4, "to", err);
 		if (rc < 0)
 			return rc;
-		mg->from = intern(h->nodes, &h->n_nodes, c.field[3]);
-		mg->to = intern(h->nodes, &h->n_nodes, c.field[4]);
+		mg->from = intern(a, h->nodes, &h->n_nodes, c->field[3]);
+		mg->to = intern(a, h->nodes, &h->n_nodes, c->field[4]);
+		if (mg->from == SIZE_MAX || mg->to == SIZE_MAX)
+			return no_memory(err);
 		h->t_end = fmax(h->t_end, mg->t);
 		h->n_migs++;
 	}
 	return rc;
 }
 
-static int read_health(struct arena *a, const char *dir, struct health_in *h, struct ts_error *err)
+static int read_migrations(struct arena *a, const char *dir, struct health_in *h,
+			   struct ts_error *err)
+{
+	struct csv c = {0};
+	int rc = parse_migrations(a, dir, h, &c, err);
+
+	csv_close(&c);
+	return rc;
+}
+
+static int parse_health(struct arena *a, const char *dir, struct health_in *h, struct csv *c,
+			struct ts_error *err)
 {
 	static const char *const names[] = {"time_s", "node",	      "instances", "avg_inf_lat_ms",
 					    "state",  "queue_length", NULL};
 	char *file = path_in(a, dir, "timeseries.csv");
 	double *last, min_step = INFINITY;
-	struct csv c;
 	int rc;
 
 	if (file == NULL)
 		return no_memory(err);
-	rc = csv_open(&c, a, file, err);
+	rc = csv_open(c, a, file, err);
 	if (rc == 0)
-		rc = csv_header(&c, a, names, false, err);
+		rc = csv_header(c, a, names, false, err);
 	if (rc < 0)
 		return rc;
-	h->rows = arena_calloc(a, c.rows, sizeof(*h->rows));
-	h->nodes = arena_calloc(a, c.rows, sizeof(*h->nodes));
-	last = arena_calloc(a, c.rows, sizeof(*last));
+	h->rows = arena_calloc(a, c->rows, sizeof(*h->rows));
+	h->nodes = arena_calloc(a, c->rows, sizeof(*h->nodes));
+	last = arena_calloc(a, c->rows, sizeof(*last));
 	if (h->rows == NULL || h->nodes == NULL || last == NULL)
 		return no_memory(err);
-	while ((rc = csv_next(&c, a, err)) == 1) {
+	while ((rc = csv_next(c, a, err)) == 1) {
 		struct hrow *r = &h->rows[h->n_rows];
 		double v;
 		char shown[SHOWN + 4];
 		size_t before = h->n_nodes;
 
 		r->state = -1;
-		rc = csv_width(&c, 6, err);
+		rc = csv_width(c, 6, err);
 		if (rc == 0)
-			rc = csv_number(&c, 0, "time_s", 0, 1e12, false, &r->t0, err);
+			rc = csv_number(c, 0, "time_s", 0, 1e12, false, &r->t0, err);
 		if (rc == 0)
-			rc = csv_nonempty(&c, 1, "node", err);
+			rc = csv_nonempty(c, 1, "node", err);
 		if (rc == 0)
-			rc = csv_integer(&c, 2, "instances", 0, 1e9, false, &v, err);
+			rc = csv_integer(c, 2, "instances", 0, 1e9, false, &v, err);
 		if (rc == 0)
-			rc = csv_number(&c, 3, "avg_inf_lat_ms", 0, 1e12, true, &r->lat_ms, err);
+			rc = csv_number(c, 3, "avg_inf_lat_ms", 0, 1e12, true, &r->lat_ms, err);
 		for (int k = 0; rc == 0 && k < HS_COUNT; k++)
-			if (strcmp(c.field[4], state_names[k]) == 0)
+			if (strcmp(c->field[4], state_names[k]) == 0)
 				r->state = k;
 		if (rc == 0 && r->state < 0)
-			rc = csv_fail(&c, 4, err,
+			rc = csv_fail(c, 4, err,
 				      "state: expected pass, warning, critical or idle, got \"%s\"",
-				      csv_shown(&c, 4, shown));
+				      csv_shown(c, 4, shown));
 		if (rc == 0)
-			rc = csv_integer(&c, 5, "queue_length", 0, 1e12, false, &v, err);
+			rc = csv_integer(c, 5, "queue_length", 0, 1e12, false, &v, err);
 		if (rc < 0)
 			return rc;
-		r->node = intern(h->nodes, &h->n_nodes, c.field[1]);
+		r->node = intern(a, h->nodes, &h->n_nodes, c->field[1]);
+		if (r->node == SIZE_MAX)
+			return no_memory(err);
 		if (h->n_nodes == before && r->t0 <= last[r->node])
-			return csv_fail(&c, 0, err,
+			return csv_fail(c, 0, err,
 					"time_s: expected a time after node %s's previous check at "
 					"%g s, got %g",
-					c.field[1], last[r->node], r->t0);
+					c->field[1], last[r->node], r->t0);
 		if (h->n_nodes == before)
 			min_step = fmin(min_step, r->t0 - last[r->node]);
 		last[r->node] = r->t0;
@@ -762,6 +833,15 @@ static int read_health(struct arena *a, const char *dir, struct health_in *h, st
 		return ts_error_set(err, TS_EINVALID,
 				    "%s: expected rows after the header, got none", file);
 	return 0;
+}
+
+static int read_health(struct arena *a, const char *dir, struct health_in *h, struct ts_error *err)
+{
+	struct csv c = {0};
+	int rc = parse_health(a, dir, h, &c, err);
+
+	csv_close(&c);
+	return rc;
 }
 
 /* ---- sweep directories: aggregate.csv ---- */
@@ -795,55 +875,59 @@ static const char *series_key(struct arena *a, const struct csv *c, const char *
 	return key;
 }
 
-static int read_sweep(struct arena *a, const char *dir, struct sweep_in *sw, struct ts_error *err)
+static int parse_sweep(struct arena *a, const char *dir, struct sweep_in *sw, struct csv *c,
+		       struct ts_error *err)
 {
 	static const char *const names[] = {"point", "policy",		"metric", "n",
 					    "mean",  "ci95_half_width", NULL};
 	char *file = path_in(a, dir, "aggregate.csv");
 	const char **params;
 	size_t n_params, pc;
-	struct csv c;
 	int rc;
 
 	if (file == NULL)
 		return no_memory(err);
-	rc = csv_open(&c, a, file, err);
+	rc = csv_open(c, a, file, err);
 	if (rc == 0)
-		rc = csv_header(&c, a, names, true, err);
+		rc = csv_header(c, a, names, true, err);
 	if (rc < 0)
 		return rc;
-	n_params = c.n - 6;
+	n_params = c->n - 6;
 	pc = 1 + n_params;
 	params = arena_calloc(a, n_params, sizeof(*params));
-	sw->rows = arena_calloc(a, c.rows, sizeof(*sw->rows));
-	sw->series = arena_calloc(a, c.rows, sizeof(*sw->series));
-	sw->metrics = arena_calloc(a, c.rows, sizeof(*sw->metrics));
+	sw->rows = arena_calloc(a, c->rows, sizeof(*sw->rows));
+	sw->series = arena_calloc(a, c->rows, sizeof(*sw->series));
+	sw->metrics = arena_calloc(a, c->rows, sizeof(*sw->metrics));
 	if (params == NULL || sw->rows == NULL || sw->series == NULL || sw->metrics == NULL)
 		return no_memory(err);
-	memcpy(params, c.field + 1, n_params * sizeof(*params));
+	for (size_t k = 0; k < n_params; k++)
+		if ((params[k] = arena_printf(a, "%s", c->field[1 + k])) == NULL)
+			return no_memory(err);
 	sw->param = n_params > 0 ? params[0] : "point";
 	sw->numeric_x = true;
-	while ((rc = csv_next(&c, a, err)) == 1) {
+	while ((rc = csv_next(c, a, err)) == 1) {
 		struct srow *r = &sw->rows[sw->n_rows];
 		const char *key;
 		double n;
 
-		rc = csv_width(&c, pc + 5, err);
+		rc = csv_width(c, pc + 5, err);
 		if (rc == 0)
-			rc = csv_integer(&c, 0, "point", 0, 1e15, false, &r->point, err);
+			rc = csv_integer(c, 0, "point", 0, 1e15, false, &r->point, err);
 		if (rc == 0)
-			rc = csv_nonempty(&c, pc, "policy", err);
+			rc = csv_nonempty(c, pc, "policy", err);
 		if (rc == 0)
-			rc = csv_nonempty(&c, pc + 1, "metric", err);
+			rc = csv_nonempty(c, pc + 1, "metric", err);
 		if (rc == 0)
-			rc = csv_integer(&c, pc + 2, "n", 0, 1e15, true, &n, err);
+			rc = csv_integer(c, pc + 2, "n", 0, 1e15, true, &n, err);
 		if (rc == 0)
-			rc = csv_number(&c, pc + 3, "mean", -1e300, 1e300, true, &r->mean, err);
+			rc = csv_number(c, pc + 3, "mean", -1e300, 1e300, true, &r->mean, err);
 		if (rc == 0)
-			rc = csv_number(&c, pc + 4, "ci95_half_width", 0, 1e300, true, &r->ci, err);
+			rc = csv_number(c, pc + 4, "ci95_half_width", 0, 1e300, true, &r->ci, err);
 		if (rc < 0)
 			return rc;
-		r->label = n_params > 0 ? c.field[1] : c.field[0];
+		r->label = arena_printf(a, "%s", n_params > 0 ? c->field[1] : c->field[0]);
+		if (r->label == NULL)
+			return no_memory(err);
 		if (n_params > 0) {
 			char *end;
 
@@ -854,11 +938,13 @@ static int read_sweep(struct arena *a, const char *dir, struct sweep_in *sw, str
 		} else {
 			r->x = r->point;
 		}
-		key = series_key(a, &c, params, n_params, pc);
+		key = series_key(a, c, params, n_params, pc);
 		if (key == NULL)
 			return no_memory(err);
-		r->series = intern(sw->series, &sw->n_series, key);
-		r->metric = intern(sw->metrics, &sw->n_metrics, c.field[pc + 1]);
+		r->series = intern(a, sw->series, &sw->n_series, key);
+		r->metric = intern(a, sw->metrics, &sw->n_metrics, c->field[pc + 1]);
+		if (r->series == SIZE_MAX || r->metric == SIZE_MAX)
+			return no_memory(err);
 		sw->n_rows++;
 	}
 	if (rc == 0 && sw->n_rows == 0)
@@ -871,9 +957,23 @@ static int read_sweep(struct arena *a, const char *dir, struct sweep_in *sw, str
 
 		if (labels == NULL)
 			return no_memory(err);
-		for (size_t i = 0; i < sw->n_rows; i++)
-			sw->rows[i].x = (double)intern(labels, &n_labels, sw->rows[i].label);
+		for (size_t i = 0; i < sw->n_rows; i++) {
+			size_t k = intern(a, labels, &n_labels, sw->rows[i].label);
+
+			if (k == SIZE_MAX)
+				return no_memory(err);
+			sw->rows[i].x = (double)k;
+		}
 	}
+	return rc;
+}
+
+static int read_sweep(struct arena *a, const char *dir, struct sweep_in *sw, struct ts_error *err)
+{
+	struct csv c = {0};
+	int rc = parse_sweep(a, dir, sw, &c, err);
+
+	csv_close(&c);
 	return rc;
 }
 
