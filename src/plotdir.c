@@ -1409,7 +1409,7 @@ static int write_sweep(FILE *gp, FILE *dat, const void *arg, const char *dat_pat
 		fputs("set yrange [0:*]\n", gp);
 	if (n_blocks == 0)
 		fputs("set label 1 'no defined value' at graph 0.5, graph 0.5 center\n"
-		      "set xrange [0:1]\nplot NaN notitle\n",
+		      "set xrange [0:1]\nset yrange [0:1]\nplot -1 notitle\n",
 		      gp);
 	for (size_t b = 0; b < n_blocks; b++) {
 		if (b == 0) {

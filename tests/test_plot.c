@@ -73,8 +73,10 @@ static void spawn(const char *const *args, bool hide_gnuplot, struct tu_proc *p)
 }
 
 /* The plot NAME was written: script and data, and the image exactly when
- * gnuplot was found, else the command that renders it was printed. */
-static void check_plot(const struct tu_proc *p, const char *dir, const char *name, bool gnuplot)
+ * gnuplot was found, else the command that renders it was printed; with
+ * `legend`, the plot names what it draws. */
+static void check_plot(const struct tu_proc *p, const char *dir, const char *name, bool gnuplot,
+		       bool legend)
 {
 	char file[256], cmd[4400];
 	char *gp;
@@ -82,12 +84,15 @@ static void check_plot(const struct tu_proc *p, const char *dir, const char *nam
 	snprintf(file, sizeof(file), "%s.gp", name);
 	ck_assert_msg(size_of(dir, file) > 0, "no %s/%s; stdout: %s", dir, file, p->out);
 	gp = read_in(dir, file);
-	/* Every plot has a title, labelled axes and a legend or labelled
-	 * rows. */
+	/* Every plot has a title, labelled axes and a legend: named
+	 * curves, bars or states. */
 	ck_assert_ptr_nonnull(strstr(gp, "set title "));
 	ck_assert_ptr_nonnull(strstr(gp, "set xlabel "));
 	ck_assert_ptr_nonnull(strstr(gp, "set ylabel "));
-	ck_assert_ptr_nonnull(strstr(gp, " title '"));
+	ck_assert_ptr_nonnull(strstr(gp, "\nplot "));
+	if (legend)
+		ck_assert_msg(strstr(strstr(gp, "\nplot "), " title '") != NULL,
+			      "%s/%s.gp has no legend", dir, name);
 	free(gp);
 	snprintf(file, sizeof(file), "%s.dat", name);
 	ck_assert_msg(size_of(dir, file) > 0, "no %s/%s", dir, file);
@@ -126,12 +131,12 @@ START_TEST(plot_fixtures_every_type)
 	tu_source_path(sweep, sizeof(sweep), "tests/data/plot/sweep");
 	spawn(args, _i == 1, &p);
 	ck_assert_msg(p.exit_code == 0, "exit %d: %s", p.exit_code, p.err);
-	check_plot(&p, out, "health-1", gnuplot);
+	check_plot(&p, out, "health-1", gnuplot, true);
 	/* The default metrics, and only they. */
-	check_plot(&p, out, "sweep-apps.od.mean_ms-2", gnuplot);
-	check_plot(&p, out, "sweep-apps.od.p95_ms-2", gnuplot);
-	check_plot(&p, out, "sweep-apps.od.deadline_miss_ratio-2", gnuplot);
-	check_plot(&p, out, "sweep-tiers.edge.utilisation-2", gnuplot);
+	check_plot(&p, out, "sweep-apps.od.mean_ms-2", gnuplot, true);
+	check_plot(&p, out, "sweep-apps.od.p95_ms-2", gnuplot, true);
+	check_plot(&p, out, "sweep-apps.od.deadline_miss_ratio-2", gnuplot, true);
+	check_plot(&p, out, "sweep-tiers.edge.utilisation-2", gnuplot, true);
 	ck_assert(!exists(out, "sweep-apps.od.p99_ms-2.gp"));
 	ck_assert(!exists(out, "sweep-totals.completed-2.gp"));
 	/* Units from the metric's suffix; migrations drawn. */
@@ -214,9 +219,9 @@ START_TEST(plot_runs_cdf_and_breakdown)
 	run_minimal(device, "all-device", true);
 	spawn(args, _i == 1, &p);
 	ck_assert_msg(p.exit_code == 0, "exit %d: %s", p.exit_code, p.err);
-	check_plot(&p, out, "cdf", gnuplot);
-	check_plot(&p, out, "breakdown-1", gnuplot);
-	check_plot(&p, out, "breakdown-2", gnuplot);
+	check_plot(&p, out, "cdf", gnuplot, true);
+	check_plot(&p, out, "breakdown-1", gnuplot, true);
+	check_plot(&p, out, "breakdown-2", gnuplot, true);
 	gp = read_in(out, "cdf.gp");
 	ck_assert_ptr_nonnull(strstr(gp, "title 'all-edge'"));
 	ck_assert_ptr_nonnull(strstr(gp, "title 'all-device'"));
@@ -444,6 +449,25 @@ START_TEST(plot_metric_option)
 }
 END_TEST
 
+/* A metric never defined (empty means) still renders: an empty figure
+ * that says so. */
+START_TEST(plot_sweep_undefined_metric)
+{
+	bool gnuplot = have_gnuplot();
+	char *dir = tu_make_tmpdir();
+	const char *args[] = {"plot", dir, NULL};
+	struct tu_proc p;
+
+	write_file(dir, "aggregate.csv",
+		   "point,load,policy,metric,n,mean,ci95_half_width\n0,1,p,apps.a.p99_ms,2,,\n");
+	spawn(args, !gnuplot, &p);
+	ck_assert_msg(p.exit_code == 0, "%s", p.err);
+	check_plot(&p, dir, "sweep-apps.a.p99_ms", gnuplot, false);
+	tu_proc_release(&p);
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
 static Suite *plot_suite(void)
 {
 	Suite *s = suite_create("plot");
@@ -459,6 +483,7 @@ static Suite *plot_suite(void)
 	tcase_add_loop_test(tc, plot_bad_input_line_column, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, plot_refusals);
 	tcase_add_test(tc, plot_metric_option);
+	tcase_add_test(tc, plot_sweep_undefined_metric);
 	suite_add_tcase(s, tc);
 	return s;
 }
