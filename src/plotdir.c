@@ -421,7 +421,8 @@ static struct group *find_group(struct arena *a, struct run_in *r, const char *n
 		g = arena_calloc(a, cap, sizeof(*g));
 		if (g == NULL)
 			return NULL;
-		memcpy(g, r->groups, r->n_groups * sizeof(*g));
+		if (r->n_groups > 0)
+			memcpy(g, r->groups, r->n_groups * sizeof(*g));
 		r->groups = g;
 		r->cap_groups = cap;
 	}
