@@ -1419,8 +1419,9 @@ static int write_sweep(FILE *gp, FILE *dat, const void *arg, const char *dat_pat
 		} else {
 			fputs(", \\\n     ''", gp);
 		}
-		fprintf(gp, " index %zu using 1:2:3%s with yerrorlines lw 2 pt 7 title ", b,
-			sw->numeric_x ? "" : ":xticlabels(4)");
+		/* Dash and point types differ too, so equal lines stay visible. */
+		fprintf(gp, " index %zu using 1:2:3%s with yerrorlines lw 2 dt %zu pt %zu title ",
+			b, sw->numeric_x ? "" : ":xticlabels(4)", b % 5 + 1, 5 + 2 * (b % 5));
 		plot_quote(gp, sw->series[blocks[b]]);
 	}
 	fputc('\n', gp);
