@@ -108,126 +108,62 @@ static void write_schedule(FILE *f, const struct jobrun_result *r)
 	}
 }
 
-/* Gantt rows: the cloud and edge servers, then one per job that ran on
- * its own device, in job order. */
-static int gantt_row(const struct jobrun_result *r, size_t i)
+/* The title both the job run and tiersim plot give the chart. */
+void jobrun_gantt_title(char *buf, size_t size, const char *scenario, const char *policy,
+			double weighted, double total, double last)
 {
-	int row = 2;
-
-	if (r->machine[i] != TIER_DEVICE)
-		return r->machine[i] == TIER_CLOUD ? 0 : 1;
-	for (size_t k = 0; k < i; k++)
-		row += r->machine[k] == TIER_DEVICE;
-	return row;
+	snprintf(buf, size, "%s, policy %s: weighted total %.6g, total %.6g, last completion %.6g",
+		 scenario, policy, weighted, total, last);
 }
 
-/* Ids go into the data file as gnuplot strings. */
-static void put_label(FILE *f, const char *id)
-{
-	fputc('"', f);
-	for (; *id != '\0'; id++)
-		fputc(*id == '"' || (unsigned char)*id < 0x20 ? '?' : *id, f);
-	fputs("\"\n", f);
-}
-
-static void write_gantt_data(FILE *f, const struct jobrun_result *r)
+static int write_gantt(FILE *gp, FILE *dat, const struct jobrun_result *r, const char *dat_path,
+		       const char *png_path, struct ts_error *err)
 {
 	const struct scenario *s = r->s;
+	struct plot_gantt_job *jobs = calloc(s->n_jobs + 1, sizeof(*jobs));
+	char title[256];
+	int rc;
 
-	fputs("# row start_tu end_tu release_tu arrival_tu colour job\n", f);
-	for (size_t i = 0; i < s->n_jobs; i++) {
-		fprintf(f, "%d ", gantt_row(r, i));
-		put_units(f, s, (double)r->slots[i].start, " ");
-		put_units(f, s, (double)r->slots[i].end, " ");
-		put_units(f, s, (double)s->jobs[i].release, " ");
-		put_units(f, s, (double)r->slots[i].arrival, " ");
-		fprintf(f, "%d ", (int)r->machine[i] + 1);
-		put_label(f, s->jobs[i].id);
-	}
-}
-
-static void write_gantt_script(FILE *f, const struct jobrun_result *r, const char *png,
-			       const char *dat)
-{
-	const struct scenario *s = r->s;
-	int rows = 2, height;
-
+	if (jobs == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < s->n_jobs; i++)
-		rows += r->machine[i] == TIER_DEVICE;
-	height = 160 + 36 * rows;
-	fprintf(f, "# Gantt chart of a job schedule written by tiersim run.  Render with:\n"
-		   "# gnuplot THIS_FILE (or gnuplot -e \"out='x.svg'; term='svg'\" THIS_FILE)\n"
-		   "if (!exists(\"out\")) out = ");
-	plot_quote(f, png);
-	fprintf(f,
-		"\nif (!exists(\"term\")) term = 'png'\n"
-		"if (term eq 'svg') {\n"
-		"\tset terminal svg size 1000,%d dynamic noenhanced\n"
-		"} else {\n"
-		"\tif (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
-		"\t\tset terminal pngcairo size 1000,%d noenhanced\n"
-		"\t} else {\n"
-		"\t\tset terminal png size 1000,%d noenhanced\n"
-		"\t}\n"
-		"}\n"
-		"set output out\n"
-		"set title ",
-		height, height, height);
-	plot_quote(f, s->name);
-	fprintf(f, " . ', policy %s: weighted total %.6g, total %.6g, last completion %.6g'\n",
-		r->policy->name, in_units(s, r->totals.weighted), in_units(s, r->totals.total),
-		in_units(s, (double)r->totals.last));
-	fprintf(f,
-		"set xlabel 'time (units of %g ms); dashed: upload from release to data arrival'\n",
-		s->time_unit_ms);
-	fprintf(f, "set yrange [%d.5:-0.5]\nset ytics (", rows - 1);
-	fputs("'cloud' 0, 'edge' 1", f);
-	for (size_t i = 0; i < s->n_jobs; i++) {
-		if (r->machine[i] != TIER_DEVICE)
-			continue;
-		fputs(", ", f);
-		plot_quote(f, s->jobs[i].id);
-		fprintf(f, " . ' device' %d", gantt_row(r, i));
-	}
-	fputs(")\nset xrange [0:*]\nset grid x\nset key outside top center horizontal\n"
-	      "set style fill solid 0.5 border -1\n"
-	      "set linetype 1 lc rgb '#228833'\nset linetype 2 lc rgb '#4477aa'\n"
-	      "set linetype 3 lc rgb '#ee6677'\nplot ",
-	      f);
-	plot_quote(f, dat);
-	fputs(" using 4:1:($5-$4):(0) with vectors nohead dt 2 lc rgb 'gray40' title 'upload', \\\n"
-	      "     '' using (($2+$3)/2):1:(($3-$2)/2):(0.3):6 with boxxyerror lc variable "
-	      "title 'processing (green device, blue edge, red cloud)', \\\n"
-	      "     '' using (($2+$3)/2):1:7 with labels notitle\n",
-	      f);
+		jobs[i] = (struct plot_gantt_job){
+		    .id = s->jobs[i].id,
+		    .machine = r->machine[i],
+		    .release = in_units(s, (double)s->jobs[i].release),
+		    .arrival = in_units(s, (double)r->slots[i].arrival),
+		    .start = in_units(s, (double)r->slots[i].start),
+		    .end = in_units(s, (double)r->slots[i].end),
+		};
+	jobrun_gantt_title(title, sizeof(title), s->name, r->policy->name,
+			   in_units(s, r->totals.weighted), in_units(s, r->totals.total),
+			   in_units(s, (double)r->totals.last));
+	rc = plot_gantt_write(
+	    gp, dat,
+	    &(struct plot_gantt){
+		.title = title, .time_unit_ms = s->time_unit_ms, .jobs = jobs, .n_jobs = s->n_jobs},
+	    dat_path, png_path, "png", err);
+	free(jobs);
+	return rc;
 }
 
 /* gantt.png and gantt.svg from the committed script, or a message saying
  * how to render it. */
 static int render_gantt(const struct jobrun_result *r, FILE *out, struct ts_error *err)
 {
-	static const char *const terms[] = {"png", "svg"};
 	char *gnuplot = plot_find_on_path("gnuplot");
-	char gp_path[4200];
-	int rc = 0;
+	int rc;
 
-	snprintf(gp_path, sizeof(gp_path), "%s/gantt.gp", r->dir);
 	if (gnuplot == NULL) {
 		fprintf(out,
-			"plot: gnuplot is not on PATH; render the Gantt chart with: gnuplot %s\n",
-			gp_path);
+			"plot: gnuplot is not on PATH; render the Gantt chart with: gnuplot "
+			"%s/gantt.gp\n",
+			r->dir);
 		return 0;
 	}
-	for (size_t t = 0; rc == 0 && t < 2; t++) {
-		struct outfile img = {0};
-		char name[16];
-
-		snprintf(name, sizeof(name), "gantt.%s", terms[t]);
-		rc = outfile_open(&img, r->dir, name, err);
-		if (rc == 0)
-			rc = plot_render(gnuplot, gp_path, terms[t], &img, err);
-		outfile_discard(&img);
-	}
+	rc = plot_image(gnuplot, r->dir, "gantt", "png", err);
+	if (rc == 0)
+		rc = plot_image(gnuplot, r->dir, "gantt", "svg", err);
 	if (rc == 0)
 		fprintf(out, "plot: %s/gantt.png, %s/gantt.svg\n", r->dir, r->dir);
 	free(gnuplot);
@@ -259,8 +195,7 @@ static int write_files(const struct jobrun_result *r, struct ts_error *err)
 		rc = outfile_open(&gp, r->dir, "gantt.gp", err);
 	if (rc == 0) {
 		write_schedule(csv.f, r);
-		write_gantt_data(dat.f, r);
-		write_gantt_script(gp.f, r, png_path, dat_path);
+		rc = write_gantt(gp.f, dat.f, r, dat_path, png_path, err);
 	}
 	/* Every file is complete under its temporary name before the first
 	 * is renamed. */

@@ -17,4 +17,9 @@
 int jobrun(const struct run_config *cfg, const struct scenario *s, const struct policy_ops *policy,
 	   const char *dir, FILE *out, struct ts_error *err);
 
+/* The Gantt chart's title: the scenario, the policy and the totals in
+ * time units, as summary.json gives them. */
+void jobrun_gantt_title(char *buf, size_t size, const char *scenario, const char *policy,
+			double weighted, double total, double last);
+
 #endif

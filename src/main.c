@@ -16,6 +16,7 @@
 #include "fit.h"
 #include "outfile.h"
 #include "plot.h"
+#include "plotdir.h"
 #include "policy.h"
 #include "profile.h"
 #include "run.h"
@@ -38,6 +39,9 @@ static const char usage_main[] =
     "                               show what scenarios can name\n"
     "  fit-delay TRACE [options]    fit delay laws to a measured trace\n"
     "  check GOLDEN_DIR...          re-run golden results and compare their metrics\n"
+    "  plot RESULTS_DIR... [options]\n"
+    "                               draw results with gnuplot (CDF, breakdown, Gantt,\n"
+    "                               health timeline, sweep)\n"
     "  version                      print the version\n"
     "  help [COMMAND]               show this text or a command's\n"
     "\n"
@@ -143,6 +147,35 @@ static const char usage_check[] =
     "\n"
     "exit codes: 0 all match, 1 a regression or a failed run, 2 usage error,\n"
     "3 invalid manifest, summary or scenario\n";
+
+static const char usage_plot[] =
+    "usage: tiersim plot RESULTS_DIR... [-o DIR] [--format png|svg] [--metric NAME]...\n"
+    "\n"
+    "Writes a gnuplot script (NAME.gp) and its data (NAME.dat) for each plot the\n"
+    "directories' files allow and, when gnuplot is on PATH, renders NAME.png (or\n"
+    "NAME.svg); without gnuplot it prints the gnuplot command of each script.\n"
+    "\n"
+    "  requests.csv (tiersim run --requests-csv)\n"
+    "      cdf: response-time CDF, one curve per directory (its policy) and app\n"
+    "      breakdown: mean CPU pre, accelerator and CPU post time per node and\n"
+    "      instance count\n"
+    "  schedule.csv (a job set)   gantt: the Gantt chart of the schedule\n"
+    "  timeseries.csv             health: state per node over time, AvgInfLat,\n"
+    "                             migrations.csv marked when present\n"
+    "  aggregate.csv (a sweep)    sweep-METRIC: the metric against the first\n"
+    "                             parameter, one line per policy, 95% intervals\n"
+    "\n"
+    "  -o DIR            where the files go (default: the first RESULTS_DIR)\n"
+    "  --format F        png (default) or svg\n"
+    "  --metric NAME     a sweep metric to draw (repeatable; default: every\n"
+    "                    apps.*.mean_ms, p95_ms, deadline_miss_ratio and\n"
+    "                    tiers.*.utilisation)\n"
+    "\n"
+    "With several directories the CDF overlays their runs and every other plot's\n"
+    "name ends in -N, N the directory's position (docs/plots.md).\n"
+    "\n"
+    "exit codes: 0 success, 1 runtime failure (gnuplot failed), 2 usage error,\n"
+    "3 invalid or missing input file, or a directory with nothing to plot\n";
 
 static const char usage_version[] = "usage: tiersim version\n\nPrints the version.\n";
 
@@ -560,17 +593,9 @@ static void write_plot_data(FILE *f, const struct trace *t, const struct fit *fi
 static void write_plot_script(FILE *f, const char *trace_path, const struct fit *fit,
 			      const char *png, const char *dat, bool logx, double lo, double hi)
 {
-	fprintf(f, "# Empirical CDF of a delay trace against the laws tiersim fit-delay\n"
-		   "# fitted.  Render with: gnuplot THIS_FILE (or gnuplot -e \"out='x.png'\" ...)\n"
-		   "if (!exists(\"out\")) out = ");
-	plot_quote(f, png);
-	fprintf(f, "\nif (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
-		   "\tset terminal pngcairo size 1000,640 noenhanced\n"
-		   "} else {\n"
-		   "\tset terminal png size 1000,640 noenhanced\n"
-		   "}\n"
-		   "set output out\n"
-		   "set title ");
+	plot_script_begin(f, "Empirical CDF of a delay trace against the laws fit-delay fitted",
+			  png, "png", 1000, 640);
+	fputs("set title ", f);
 	plot_quote(f, trace_path);
 	fprintf(f, " . ': measured delays (n = %zu) and fitted laws'\n", fit->n);
 	fprintf(f, "set xlabel 'delay (ms)%s'\n", logx ? ", log scale" : "");
@@ -762,6 +787,66 @@ static int cmd_check(int argc, char **argv)
 	return worst;
 }
 
+static int cmd_plot(int argc, char **argv)
+{
+	struct plotdir_options o = {.format = "png"};
+	struct ts_error err = {0};
+	const char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
+	const char **metrics = calloc((size_t)argc + 1, sizeof(*metrics));
+	int code = TS_EXIT_OK;
+
+	if (wants_help(argc, argv)) {
+		fputs(usage_plot, stdout);
+		goto out;
+	}
+	if (dirs == NULL || metrics == NULL) {
+		fprintf(stderr, "tiersim: out of memory\n");
+		code = TS_EXIT_RUNTIME;
+		goto out;
+	}
+	o.dirs = dirs;
+	o.metrics = metrics;
+	for (int i = 0; code == TS_EXIT_OK && i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-o") == 0 || strcmp(a, "--format") == 0 ||
+		    strcmp(a, "--metric") == 0) {
+			if (i + 1 == argc) {
+				code = usage_error(usage_plot, "option %s needs a value", a);
+				break;
+			}
+			i++;
+		}
+		if (strcmp(a, "-o") == 0) {
+			o.out_dir = argv[i];
+		} else if (strcmp(a, "--format") == 0) {
+			o.format = argv[i];
+			if (strcmp(o.format, "png") != 0 && strcmp(o.format, "svg") != 0)
+				code = usage_error(
+				    usage_plot, "--format wants png or svg, got \"%s\"", o.format);
+		} else if (strcmp(a, "--metric") == 0) {
+			metrics[o.n_metrics++] = argv[i];
+		} else if (a[0] == '-' && a[1] != '\0') {
+			code = usage_error(usage_plot, "unknown option %s", a);
+		} else if (!plain_path(a)) {
+			code = usage_error(usage_plot, "%s",
+					   "RESULTS_DIR wants a path without control characters");
+		} else {
+			dirs[o.n_dirs++] = a;
+		}
+	}
+	if (code == TS_EXIT_OK && o.out_dir != NULL && !plain_path(o.out_dir))
+		code = usage_error(usage_plot, "%s", "-o wants a path without control characters");
+	if (code == TS_EXIT_OK && o.n_dirs == 0)
+		code = usage_error(usage_plot, "%s", "plot needs at least one RESULTS_DIR");
+	if (code == TS_EXIT_OK)
+		code = report(plotdir_run(&o, stdout, stderr, &err), &err);
+out:
+	free(dirs);
+	free(metrics);
+	return code;
+}
+
 static int cmd_version(int argc, char **argv)
 {
 	if (wants_help(argc, argv)) {
@@ -787,6 +872,7 @@ static const struct command commands[] = {
     {"list", cmd_list, usage_list},
     {"fit-delay", cmd_fit_delay, usage_fit_delay},
     {"check", cmd_check, usage_check},
+    {"plot", cmd_plot, usage_plot},
     {"version", cmd_version, usage_version},
 };
 

@@ -42,7 +42,7 @@ const char *const sim_drop_names[SIM_DROP_COUNT] = {
 
 const char sim_csv_header[] =
     "replication,id,app,source,node,tier,status,reason,created_ns,uplink_done_ns,start_ns,"
-    "cpu_pre_done_ns,accel_done_ns,cpu_post_done_ns,downlink_done_ns,response_ns\n";
+    "cpu_pre_done_ns,accel_done_ns,cpu_post_done_ns,downlink_done_ns,response_ns,instances\n";
 const char sim_timeseries_header[] = "time_s,node,instances,avg_inf_lat_ms,state,queue_length\n";
 const char sim_migrations_header[] = "time_s,stream,app,from,to,reason\n";
 const char sim_states_header[] = "time_s,kind,subject,from,to,latency_ms\n";
@@ -80,6 +80,7 @@ struct request {
 	uint32_t inst;
 	uint32_t link;	      /* to its node, NONE when it runs on its device */
 	uint32_t next;	      /* next in the instance queue, or in the free list */
+	uint32_t instances;   /* active instances on its node when service started */
 	double net_ms;	      /* delay part (no bytes / bandwidth) of its current transfer */
 	int frame_w, frame_h; /* its frame size, the app's when it was created */
 	sim_time_t t[ST_COUNT];
@@ -265,7 +266,11 @@ static void csv_row(struct sim *m, const struct request *r, const char *status, 
 			fputs(",", f);
 	}
 	if (r->t[ST_DOWNLINK_DONE] >= 0)
-		fprintf(f, ",%" PRId64 "\n", r->t[ST_DOWNLINK_DONE] - r->t[ST_CREATED]);
+		fprintf(f, ",%" PRId64, r->t[ST_DOWNLINK_DONE] - r->t[ST_CREATED]);
+	else
+		fputs(",", f);
+	if (r->t[ST_START] >= 0 && r->t[ST_START] <= m->now)
+		fprintf(f, ",%" PRIu32 "\n", r->instances);
 	else
 		fputs(",\n", f);
 }
@@ -581,6 +586,7 @@ static int start_service(struct sim *m, uint32_t ii, uint32_t ri)
 	in->busy = true;
 	node_busy(m, in->node, +1);
 	r->t[ST_START] = m->now;
+	r->instances = m->nodes[in->node].active_instances;
 	r->t[ST_PRE_DONE] = r->t[ST_START] + sim_from_ms(p.cpu_pre_ms);
 	r->t[ST_ACCEL_DONE] = r->t[ST_PRE_DONE] + sim_from_ms(p.accel_ms);
 	r->t[ST_POST_DONE] = r->t[ST_ACCEL_DONE] + sim_from_ms(p.cpu_post_ms);

@@ -602,7 +602,7 @@ static int find_id(const struct ctx *c, const char *id, const char *what, long l
 	return -1;
 }
 
-/* Splits line into its 16 fields (in place). */
+/* Splits line into its 17 fields (in place). */
 static int split(char *line, char **f, int max)
 {
 	int n = 0;
@@ -649,7 +649,7 @@ static void check_run(const struct ctx *c, const struct scenario *s, const char 
 	line = strchr(csv, '\n');
 	CHECK(c, line != NULL, "requests.csv has no header line");
 	for (line++; *line != '\0'; line = next) {
-		char *f[17];
+		char *f[18];
 		struct row r = {.line = (long)n_rows + 2, .node = -1, .reason = -1};
 		int nf;
 		int last = -1;
@@ -657,8 +657,8 @@ static void check_run(const struct ctx *c, const struct scenario *s, const char 
 		next = strchr(line, '\n');
 		CHECK(c, next != NULL, "requests.csv line %ld: no newline at the end", r.line);
 		*next++ = '\0';
-		nf = split(line, f, 16);
-		CHECK(c, nf == 16, "requests.csv line %ld: %d fields, expected 16", r.line, nf);
+		nf = split(line, f, 17);
+		CHECK(c, nf == 17, "requests.csv line %ld: %d fields, expected 17", r.line, nf);
 		CHECK(c, strcmp(f[0], "0") == 0, "requests.csv line %ld: replication %s", r.line,
 		      f[0]);
 		r.id = strtoll(f[1], NULL, 10);
@@ -712,6 +712,14 @@ static void check_run(const struct ctx *c, const struct scenario *s, const char 
 		      ") ns",
 		      r.id, r.t[0], s->apps[r.app].start, s->apps[r.app].stop);
 		r.response = f[15][0] == '\0' ? -1 : strtoll(f[15], NULL, 10);
+		/* Service reads the profile at the node's active instances, the
+		 * request's own among them. */
+		if (r.t[2] >= 0)
+			CHECK(c, strtol(f[16], NULL, 10) >= 1,
+			      "request %lld started with instances \"%s\"", r.id, f[16]);
+		else
+			CHECK(c, f[16][0] == '\0',
+			      "request %lld never started but has instances \"%s\"", r.id, f[16]);
 		if (r.status == ST_COMPLETED) {
 			long long stages = (r.t[1] - r.t[0]) + (r.t[3] - r.t[2]) +
 					   (r.t[4] - r.t[3]) + (r.t[5] - r.t[4]) +

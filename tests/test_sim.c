@@ -70,15 +70,23 @@ static struct csv_counts check_csv(const char *csv)
 				field++;
 		ck_assert_int_eq(sscanf(p, "%31[^,],%511[^\n]", status, rest), 2);
 		c.rows++;
-		/* rest: reason,created,uplink,start,pre,accel,post,downlink,response */
+		/* rest: reason,created,uplink,start,pre,accel,post,downlink,response,
+		 * instances */
 		p = strchr(p, ',') + 1;
 		p = strchr(p, ',') + 1;
 		for (int i = 0; i < 7; i++) {
 			t[i] = *p == ',' ? -1 : strtoll(p, NULL, 10);
 			p = strchr(p, ',') + 1;
 		}
-		if (*p != '\n')
+		if (*p != ',')
 			response = strtoll(p, NULL, 10);
+		p = strchr(p, ',') + 1;
+		/* The instance count the profile was read at: one at least
+		 * once service started, empty before. */
+		if (t[2] >= 0)
+			ck_assert_int_ge(strtol(p, NULL, 10), 1);
+		else
+			ck_assert_int_eq(*p, '\n');
 		ck_assert_int_ge(t[0], 0);
 		for (int i = 1; i < 7; i++)
 			if (t[i] >= 0)
