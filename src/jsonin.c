@@ -13,6 +13,21 @@
 /* Longest rendering of a bad value quoted in a message. */
 #define JIN_VALUE_SHOWN 60
 
+/* cJSON reports an allocation that failed while parsing as a syntax error
+ * where it happened.  Its allocations go through parse_malloc, which notes
+ * a failure, so that the two can be told apart.  (tiersim parses on one
+ * thread.) */
+static bool parse_out_of_memory;
+
+static void *parse_malloc(size_t size)
+{
+	void *p = malloc(size);
+
+	if (p == NULL)
+		parse_out_of_memory = true;
+	return p;
+}
+
 static void value_text(const cJSON *node, char *buf, size_t size)
 {
 	char *text = cJSON_PrintUnformatted(node);
@@ -152,6 +167,7 @@ static int check_duplicates(const struct jin_at *at, struct ts_error *err)
 int jin_doc_parse(struct jin_doc *doc, const char *file, const char *text, size_t len,
 		  struct ts_error *err)
 {
+	cJSON_Hooks hooks = {.malloc_fn = parse_malloc, .free_fn = free};
 	const char *end = NULL;
 	struct jin_at root;
 	int rc;
@@ -169,7 +185,13 @@ int jin_doc_parse(struct jin_doc *doc, const char *file, const char *text, size_
 		jin_doc_release(doc);
 		return rc;
 	}
+	cJSON_InitHooks(&hooks);
+	parse_out_of_memory = false;
 	doc->root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	if (doc->root == NULL && parse_out_of_memory) {
+		jin_doc_release(doc);
+		return ts_error_set(err, TS_ENOMEM, "%s: out of memory", file);
+	}
 	if (doc->root == NULL) {
 		int line, col;
 
@@ -221,7 +243,10 @@ int jin_read_file(const char *file, char **text, size_t *len, struct ts_error *e
 	/* A missing input file is a mistake in the input, not an I/O
 	 * failure. */
 	if (f == NULL)
-		return ts_error_set(err, errno == ENOENT ? TS_EINVALID : TS_EIO,
+		return ts_error_set(err,
+				    errno == ENOENT   ? TS_EINVALID
+				    : errno == ENOMEM ? TS_ENOMEM
+						      : TS_EIO,
 				    "%s: cannot open: %s", file, strerror(errno));
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
 		fclose(f);

@@ -145,6 +145,19 @@ int outfile_open_json(struct outfile *o, const char *dir, const char *name, cJSO
 	return rc;
 }
 
+bool outfile_json_add(cJSON *obj, const char *name, cJSON *item, bool *failed)
+{
+	bool ok = obj != NULL && item != NULL &&
+		  (name == NULL ? cJSON_AddItemToArray(obj, item)
+				: cJSON_AddItemToObject(obj, name, item));
+
+	if (!ok) {
+		cJSON_Delete(item);
+		*failed = true;
+	}
+	return ok;
+}
+
 void outfile_format_double(double x, char *buf, size_t size)
 {
 	for (int digits = 15; digits <= 17; digits++) {

@@ -113,14 +113,18 @@ static int get_list(const struct jin_at *obj, const char *key, size_t min, struc
 		    void **p, size_t *n, size_t size, struct ts_error *err)
 {
 	int rc = jin_member(obj, key, true, arr, err);
+	size_t count = 0;
 
 	if (rc == 0)
-		rc = jin_array(arr, min, n, err);
-	if (rc == 0 && *n > MAX_ENTITIES)
+		rc = jin_array(arr, min, &count, err);
+	if (rc == 0 && count > MAX_ENTITIES)
 		return jin_fail(arr, TS_EINVALID, err, "at most %d elements are allowed, got %zu",
-				MAX_ENTITIES, *n);
+				MAX_ENTITIES, count);
 	if (rc == 0)
-		rc = alloc_array(p, *n, size, err);
+		rc = alloc_array(p, count, size, err);
+	/* The count is set only with the array: scenario_free() walks it. */
+	if (rc == 0)
+		*n = count;
 	return rc;
 }
 
