@@ -1,5 +1,6 @@
 #include "scenario.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,15 +193,33 @@ const struct scn_accel *scenario_executor(const struct scenario *s, size_t node,
 	return NULL;
 }
 
-/* Reads an "id" member into dst. */
+/* Reads an id member into dst: 1-63 letters, digits, '.', '_' or '-',
+ * starting with a letter or digit.  Ids name the results directory and
+ * random streams ("arrivals/APP/NODE") and are written unquoted into CSV
+ * rows, so none may hold a separator, a quote or a path component. */
 static int get_id(const struct jin_at *obj, const char *key, char *dst, struct ts_error *err)
 {
+	struct jin_at at;
 	const char *v;
-	int rc = jin_get_string(obj, key, true, SCN_ID_MAX, &v, err);
+	int rc = jin_member(obj, key, true, &at, err);
 
 	if (rc == 0)
-		snprintf(dst, SCN_ID_MAX + 1, "%s", v);
-	return rc;
+		rc = jin_string(&at, SCN_ID_MAX, &v, err);
+	if (rc < 0)
+		return rc;
+	if (!isalnum((unsigned char)v[0]) ||
+	    v[strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] !=
+		'\0') {
+		char shown[SCN_ID_MAX + 1];
+
+		jin_excerpt(v, v + strlen(v), shown, sizeof(shown));
+		return jin_fail(&at, TS_EINVALID, err,
+				"expected an id of letters, digits, '.', '_' and '-' that starts "
+				"with a letter or digit, got \"%s\"",
+				shown);
+	}
+	snprintf(dst, SCN_ID_MAX + 1, "%s", v);
+	return 0;
 }
 
 static int alloc_array(void **p, size_t n, size_t size, struct ts_error *err)
