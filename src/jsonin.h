@@ -37,7 +37,10 @@ struct jin_at {
 
 /* Parses text[0..len) as JSON.  Syntax errors (TS_ESYNTAX) give
  * "FILE:LINE:COLUMN: ...", and so does nesting deeper than JIN_DEPTH_MAX
- * (TS_EINVALID); duplicate keys give TS_EINVALID with the path.
+ * (TS_EINVALID); duplicate keys give TS_EINVALID with the path; a parse
+ * that ran out of memory gives TS_ENOMEM.  It installs cJSON's allocation
+ * hooks (cJSON_InitHooks: malloc and free, through a function that notes a
+ * failure) for the whole process.
  * On success the document owns the tree; release with jin_doc_release(). */
 int jin_doc_parse(struct jin_doc *doc, const char *file, const char *text, size_t len,
 		  struct ts_error *err);

@@ -126,11 +126,17 @@ static int check_unique(const struct jin_at *arr, const char *what, const char *
 	return rc;
 }
 
-/* The index of the entity with this id in sorted (n entries), or -1. */
+/* The index of the entity with this id in sorted (n entries, NULL when
+ * there are none), or -1. */
 static long lookup_id(const struct id_entry *sorted, size_t n, const char *id)
 {
 	struct id_entry key = {id, 0};
-	const struct id_entry *hit = bsearch(&key, sorted, n, sizeof(*sorted), compare_ids);
+	const struct id_entry *hit;
+
+	/* No such array (a job set without nodes or models). */
+	if (sorted == NULL)
+		return -1;
+	hit = bsearch(&key, sorted, n, sizeof(*sorted), compare_ids);
 
 	return hit == NULL ? -1 : (long)hit->index;
 }
