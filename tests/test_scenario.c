@@ -665,6 +665,39 @@ START_TEST(scenario_missing_file)
 }
 END_TEST
 
+/* 10^6 nodes: refused by the element limit, exit 3, the path and the limit
+ * named. */
+START_TEST(scenario_million_nodes_refused)
+{
+	char *tmp = tu_make_tmpdir(), path[PATH_SIZE], src[PATH_SIZE];
+	char *text = NULL, *at;
+	struct tu_proc p;
+	FILE *f;
+
+	fixture(src, sizeof(src), "minimal.json");
+	text = tu_read_file(src, NULL);
+	ck_assert_ptr_nonnull(text);
+	at = strstr(text, "\"nodes\": [");
+	ck_assert_ptr_nonnull(at);
+	snprintf(path, sizeof(path), "%s/million.json", tmp);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%.*s\"nodes\": [", (int)(at - text), text);
+	for (int i = 0; i < 1000000; i++)
+		fputs("{},", f);
+	fputs(at + strlen("\"nodes\": ["), f);
+	ck_assert_int_eq(fclose(f), 0);
+	free(text);
+	tu_spawn((const char *const[]){"validate", path, NULL}, &p);
+	ck_assert_int_eq(p.exit_code, TS_EXIT_INVALID);
+	ck_assert_msg(strstr(p.err, "$.nodes: at most 100000 elements are allowed, got 1000002") !=
+			  NULL,
+		      "%s", p.err);
+	tu_proc_release(&p);
+	ck_assert_int_eq(tu_remove_tmpdir(tmp), 0);
+}
+END_TEST
+
 START_TEST(scenario_free_null)
 {
 	scenario_free(NULL);
@@ -810,6 +843,7 @@ static Suite *scenario_suite(void)
 	tcase_add_test(tc, scenario_shipped_loads);
 	tcase_add_test(tc, scenario_missing_file);
 	tcase_add_test(tc, scenario_free_null);
+	tcase_add_test(tc, scenario_million_nodes_refused);
 	tcase_add_test(tc, scenario_validate_valid);
 	tcase_add_test(tc, scenario_run_writes_results);
 	tcase_add_loop_test(tc, scenario_cli_exit_codes, 0, NROW(cli));
