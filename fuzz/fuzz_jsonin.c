@@ -22,6 +22,7 @@ static void visit(const struct jin_at *at)
 {
 	struct ts_error err = {""};
 	struct jin_at sub;
+	struct jin_iter it;
 	const char *s;
 	double d;
 	int64_t i;
@@ -51,9 +52,14 @@ static void visit(const struct jin_at *at)
 		rc = jin_array(at, 0, &n, &err);
 		fuzz_require(rc == 0, "an array is an array");
 		check_failed(jin_array(at, 3, &n, &err), &err);
+		jin_iter_init(&it, at);
 		for (size_t k = 0; k < n; k++) {
-			sub = jin_element(at, k);
+			sub = jin_iter_next(&it);
 			fuzz_require(sub.node != NULL, "every element is found");
+			/* The iterator and random access agree (checked on
+			 * the last element: jin_element is O(k)). */
+			fuzz_require(k + 1 < n || jin_element(at, k).node == sub.node,
+				     "the last element is the same");
 			visit(&sub);
 		}
 		return;

@@ -50,12 +50,15 @@ int analytic_layers_flops(const struct jin_at *layers, double *flops, struct ts_
 	    {"type", "inputs", "hidden", "steps", NULL},
 	};
 	static const size_t counts[] = {5, 4, 2, 3};
+	struct jin_iter it;
 	size_t n;
 	int rc = jin_array(layers, 1, &n, err);
 
 	*flops = 0;
+	if (rc == 0)
+		jin_iter_init(&it, layers);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct jin_at l = jin_element(layers, i);
+		struct jin_at l = jin_iter_next(&it);
 		const char *allowed[7] = {NULL};
 		double v[5];
 		int type;

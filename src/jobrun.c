@@ -34,57 +34,71 @@ static void put_units(FILE *f, const struct scenario *s, double ns, const char *
 	fprintf(f, "%s%s", buf, sep);
 }
 
+/* NULL when out of memory. */
 static cJSON *summary_json(const struct jobrun_result *r)
 {
 	const struct scenario *s = r->s;
 	cJSON *root = cJSON_CreateObject(), *jobs, *machines;
 	size_t count[TIER_COUNT] = {0};
+	bool failed = root == NULL;
 
-	if (root == NULL)
-		return NULL;
 	for (size_t i = 0; i < s->n_jobs; i++)
 		count[r->machine[i]]++;
-	cJSON_AddStringToObject(root, "format", "tiersim-summary/1");
-	cJSON_AddStringToObject(root, "scenario", s->name);
-	cJSON_AddStringToObject(root, "policy", r->policy->name);
+	failed |= cJSON_AddStringToObject(root, "format", "tiersim-summary/1") == NULL;
+	failed |= cJSON_AddStringToObject(root, "scenario", s->name) == NULL;
+	failed |= cJSON_AddStringToObject(root, "policy", r->policy->name) == NULL;
 	jobs = cJSON_AddObjectToObject(root, "jobs");
-	if (jobs == NULL)
-		return root;
-	cJSON_AddNumberToObject(jobs, "count", (double)s->n_jobs);
-	cJSON_AddNumberToObject(jobs, "time_unit_ms", s->time_unit_ms);
-	cJSON_AddNumberToObject(jobs, "weighted_total_response", in_units(s, r->totals.weighted));
-	cJSON_AddNumberToObject(jobs, "total_response", in_units(s, r->totals.total));
-	cJSON_AddNumberToObject(jobs, "last_completion", in_units(s, (double)r->totals.last));
+	failed |= jobs == NULL;
+	failed |= cJSON_AddNumberToObject(jobs, "count", (double)s->n_jobs) == NULL;
+	failed |= cJSON_AddNumberToObject(jobs, "time_unit_ms", s->time_unit_ms) == NULL;
+	failed |= cJSON_AddNumberToObject(jobs, "weighted_total_response",
+					  in_units(s, r->totals.weighted)) == NULL;
+	failed |=
+	    cJSON_AddNumberToObject(jobs, "total_response", in_units(s, r->totals.total)) == NULL;
+	failed |= cJSON_AddNumberToObject(jobs, "last_completion",
+					  in_units(s, (double)r->totals.last)) == NULL;
 	machines = cJSON_AddObjectToObject(jobs, "machines");
-	for (int m = 0; machines != NULL && m < TIER_COUNT; m++)
-		cJSON_AddNumberToObject(machines, tier_name((enum tier)m), (double)count[m]);
+	failed |= machines == NULL;
+	for (int m = 0; m < TIER_COUNT; m++)
+		failed |= cJSON_AddNumberToObject(machines, tier_name((enum tier)m),
+						  (double)count[m]) == NULL;
+	if (failed) {
+		cJSON_Delete(root);
+		return NULL;
+	}
 	return root;
 }
 
+/* NULL when out of memory. */
 static cJSON *manifest_json(const struct jobrun_result *r)
 {
 	const struct scenario *s = r->s;
 	cJSON *root = cJSON_CreateObject(), *sc, *params;
+	bool failed = root == NULL;
 
-	if (root == NULL)
-		return NULL;
-	cJSON_AddStringToObject(root, "format", "tiersim-manifest/1");
-	cJSON_AddStringToObject(root, "tiersim_version", TIERSIM_VERSION);
+	failed |= cJSON_AddStringToObject(root, "format", "tiersim-manifest/1") == NULL;
+	failed |= cJSON_AddStringToObject(root, "tiersim_version", TIERSIM_VERSION) == NULL;
 	sc = cJSON_AddObjectToObject(root, "scenario");
-	if (sc != NULL) {
-		cJSON_AddStringToObject(sc, "path", s->path);
-		cJSON_AddStringToObject(sc, "name", s->name);
-		cJSON_AddStringToObject(sc, "sha256", s->sha256);
-	}
-	cJSON_AddStringToObject(root, "policy", r->policy->name);
+	failed |= sc == NULL;
+	failed |= cJSON_AddStringToObject(sc, "path", s->path) == NULL;
+	failed |= cJSON_AddStringToObject(sc, "name", s->name) == NULL;
+	failed |= cJSON_AddStringToObject(sc, "sha256", s->sha256) == NULL;
+	failed |= cJSON_AddStringToObject(root, "policy", r->policy->name) == NULL;
 	params = cJSON_AddObjectToObject(root, "policy_params");
-	for (size_t k = 0; params != NULL && k < r->policy->n_params; k++)
-		cJSON_AddNumberToObject(params, r->policy->params[k].name, r->params[k]);
-	cJSON_AddNumberToObject(root, "jobs", (double)s->n_jobs);
-	cJSON_AddNumberToObject(root, "time_unit_ms", s->time_unit_ms);
+	failed |= params == NULL;
+	for (size_t k = 0; k < r->policy->n_params; k++)
+		failed |= cJSON_AddNumberToObject(params, r->policy->params[k].name,
+						  r->params[k]) == NULL;
+	failed |= cJSON_AddNumberToObject(root, "jobs", (double)s->n_jobs) == NULL;
+	failed |= cJSON_AddNumberToObject(root, "time_unit_ms", s->time_unit_ms) == NULL;
 	if (s->lambda2_per_byte > 0) {
-		cJSON_AddNumberToObject(root, "lambda1", s->lambda1);
-		cJSON_AddNumberToObject(root, "lambda2_per_byte", s->lambda2_per_byte);
+		failed |= cJSON_AddNumberToObject(root, "lambda1", s->lambda1) == NULL;
+		failed |=
+		    cJSON_AddNumberToObject(root, "lambda2_per_byte", s->lambda2_per_byte) == NULL;
+	}
+	if (failed) {
+		cJSON_Delete(root);
+		return NULL;
 	}
 	return root;
 }

@@ -13,10 +13,31 @@
 /* Longest rendering of a bad value quoted in a message. */
 #define JIN_VALUE_SHOWN 60
 
+/* cJSON reports an allocation that failed while parsing as a syntax error
+ * where it happened.  Its allocations go through parse_malloc, which notes
+ * a failure, so that the two can be told apart.  (tiersim parses on one
+ * thread.) */
+static bool parse_out_of_memory;
+
+static void *parse_malloc(size_t size)
+{
+	void *p = malloc(size);
+
+	if (p == NULL)
+		parse_out_of_memory = true;
+	return p;
+}
+
 static void value_text(const cJSON *node, char *buf, size_t size)
 {
 	char *text = cJSON_PrintUnformatted(node);
 
+	/* cJSON reads 1e999 as infinity and prints it as null. */
+	if (cJSON_IsNumber(node) && !isfinite(node->valuedouble)) {
+		free(text);
+		snprintf(buf, size, "a number beyond the range of a double");
+		return;
+	}
 	if (text == NULL) {
 		snprintf(buf, size, "(value)");
 		return;
@@ -149,10 +170,39 @@ static int check_duplicates(const struct jin_at *at, struct ts_error *err)
 	return rc;
 }
 
+/* The bracket that opens nesting level max + 1, outside strings; NULL when
+ * there is none.  cJSON's own limit (1000 levels) is far above what any
+ * input needs, and its message does not say "too deep". */
+static const char *too_deep(const char *text, size_t len, int max)
+{
+	bool in_string = false;
+	int depth = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max)
+				return text + i;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return NULL;
+}
+
 int jin_doc_parse(struct jin_doc *doc, const char *file, const char *text, size_t len,
 		  struct ts_error *err)
 {
-	const char *end = NULL;
+	cJSON_Hooks hooks = {.malloc_fn = parse_malloc, .free_fn = free};
+	const char *end = NULL, *deep;
 	struct jin_at root;
 	int rc;
 
@@ -169,7 +219,25 @@ int jin_doc_parse(struct jin_doc *doc, const char *file, const char *text, size_
 		jin_doc_release(doc);
 		return rc;
 	}
+	deep = too_deep(text, len, JIN_DEPTH_MAX);
+	if (deep != NULL) {
+		int line, col;
+
+		line_column(text, deep, &line, &col);
+		rc = ts_error_set(err, TS_EINVALID,
+				  "%s:%d:%d: arrays and objects nested deeper than the limit of %d "
+				  "levels",
+				  file, line, col, JIN_DEPTH_MAX);
+		jin_doc_release(doc);
+		return rc;
+	}
+	cJSON_InitHooks(&hooks);
+	parse_out_of_memory = false;
 	doc->root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	if (doc->root == NULL && parse_out_of_memory) {
+		jin_doc_release(doc);
+		return ts_error_set(err, TS_ENOMEM, "%s: out of memory", file);
+	}
 	if (doc->root == NULL) {
 		int line, col;
 
@@ -221,7 +289,10 @@ int jin_read_file(const char *file, char **text, size_t *len, struct ts_error *e
 	/* A missing input file is a mistake in the input, not an I/O
 	 * failure. */
 	if (f == NULL)
-		return ts_error_set(err, errno == ENOENT ? TS_EINVALID : TS_EIO,
+		return ts_error_set(err,
+				    errno == ENOENT   ? TS_EINVALID
+				    : errno == ENOMEM ? TS_ENOMEM
+						      : TS_EIO,
 				    "%s: cannot open: %s", file, strerror(errno));
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
 		fclose(f);
@@ -376,6 +447,22 @@ int jin_member(const struct jin_at *at, const char *key, bool required, struct j
 struct jin_at jin_element(const struct jin_at *at, size_t i)
 {
 	return element(at, cJSON_GetArrayItem(at->node, (int)i), i);
+}
+
+void jin_iter_init(struct jin_iter *it, const struct jin_at *array)
+{
+	it->array = array;
+	it->next = array->node->child;
+	it->i = 0;
+}
+
+struct jin_at jin_iter_next(struct jin_iter *it)
+{
+	struct jin_at out = element(it->array, it->next, it->i);
+
+	it->next = it->next->next;
+	it->i++;
+	return out;
 }
 
 int jin_array(const struct jin_at *at, size_t min, size_t *n, struct ts_error *err)

@@ -21,6 +21,8 @@
 #include "status.h"
 
 #define JIN_PATH_MAX 192
+/* Deepest nesting of arrays and objects a document may have. */
+#define JIN_DEPTH_MAX 100
 
 struct jin_doc {
 	char *file; /* owned copy of the file name, for messages */
@@ -34,7 +36,11 @@ struct jin_at {
 };
 
 /* Parses text[0..len) as JSON.  Syntax errors (TS_ESYNTAX) give
- * "FILE:LINE:COLUMN: ..."; duplicate keys give TS_EINVALID with the path.
+ * "FILE:LINE:COLUMN: ...", and so does nesting deeper than JIN_DEPTH_MAX
+ * (TS_EINVALID); duplicate keys give TS_EINVALID with the path; a parse
+ * that ran out of memory gives TS_ENOMEM.  It installs cJSON's allocation
+ * hooks (cJSON_InitHooks: malloc and free, through a function that notes a
+ * failure) for the whole process.
  * On success the document owns the tree; release with jin_doc_release(). */
 int jin_doc_parse(struct jin_doc *doc, const char *file, const char *text, size_t len,
 		  struct ts_error *err);
@@ -68,8 +74,21 @@ int jin_keys(const struct jin_at *at, const char *const *allowed, struct ts_erro
 int jin_member(const struct jin_at *at, const char *key, bool required, struct jin_at *out,
 	       struct ts_error *err);
 
-/* Element i of array `at` (the caller checked i < jin_array() count). */
+/* Element i of array `at` (the caller checked i < jin_array() count);
+ * O(i): walk whole arrays with struct jin_iter. */
 struct jin_at jin_element(const struct jin_at *at, size_t i);
+
+/* The elements of an array in order, each in O(1). */
+struct jin_iter {
+	const struct jin_at *array; /* must outlive the iterator */
+	const cJSON *next;
+	size_t i;
+};
+
+void jin_iter_init(struct jin_iter *it, const struct jin_at *array);
+
+/* The next element; call it at most as many times as jin_array() counted. */
+struct jin_at jin_iter_next(struct jin_iter *it);
 
 /* Checks that `at` is an array with at least `min` elements; *n is set to
  * its length. */

@@ -45,6 +45,26 @@ int outfile_open(struct outfile *o, const char *dir, const char *name, struct ts
 	return 0;
 }
 
+/* Syncs the directory that final_path (always "DIR/NAME") is in, so that
+ * the rename into it survives a crash of the system, not only of tiersim. */
+static int sync_dir(char *final_path)
+{
+	char *slash = strrchr(final_path, '/');
+	int fd, rc;
+
+	*slash = '\0';
+	fd = open(slash == final_path ? "/" : final_path, O_RDONLY | O_DIRECTORY);
+	*slash = '/';
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	/* Some file systems cannot sync a directory; the rename stands. */
+	if (rc != 0 && errno == EINVAL)
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
 int outfile_commit(struct outfile *o, struct ts_error *err)
 {
 	int failed = fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0;
@@ -58,11 +78,15 @@ int outfile_commit(struct outfile *o, struct ts_error *err)
 		outfile_discard(o);
 		return rc;
 	}
+	rc = 0;
+	if (sync_dir(o->final_path) != 0)
+		rc = ts_error_set(err, TS_EIO, "%s: cannot sync its directory: %s", o->final_path,
+				  strerror(errno));
 	free(o->tmp_path);
 	free(o->final_path);
 	o->tmp_path = NULL;
 	o->final_path = NULL;
-	return 0;
+	return rc;
 }
 
 void outfile_discard(struct outfile *o)
@@ -119,6 +143,19 @@ int outfile_open_json(struct outfile *o, const char *dir, const char *name, cJSO
 	}
 	free(text);
 	return rc;
+}
+
+bool outfile_json_add(cJSON *obj, const char *name, cJSON *item, bool *failed)
+{
+	bool ok = obj != NULL && item != NULL &&
+		  (name == NULL ? cJSON_AddItemToArray(obj, item)
+				: cJSON_AddItemToObject(obj, name, item));
+
+	if (!ok) {
+		cJSON_Delete(item);
+		*failed = true;
+	}
+	return ok;
 }
 
 void outfile_format_double(double x, char *buf, size_t size)

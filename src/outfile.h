@@ -5,6 +5,7 @@
 #define TIERSIM_OUTFILE_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -26,11 +27,19 @@ int outfile_commit(struct outfile *o, struct ts_error *err);
  * outfile. */
 void outfile_discard(struct outfile *o);
 
-/* Prints doc (which it frees, and which may be NULL after a failed
- * allocation) into the temporary file of DIR/NAME; outfile_commit()
+/* Prints doc (which it frees, and which is NULL when its building ran out
+ * of memory) into the temporary file of DIR/NAME; outfile_commit()
  * renames it. */
 int outfile_open_json(struct outfile *o, const char *dir, const char *name, cJSON *doc,
 		      struct ts_error *err);
+
+/* Adds item to the object obj under name, or to the array obj when name is
+ * NULL, and returns true.  When obj or item is NULL (a failed allocation
+ * before) or the addition fails, it frees item, sets *failed and returns
+ * false.  Result documents are built with it and with cJSON_Add*ToObject,
+ * whose NULL sets *failed too, so that a document missing a part after an
+ * allocation failed is never written. */
+bool outfile_json_add(cJSON *obj, const char *name, cJSON *item, bool *failed);
 
 /* The shortest "%.*g" text of x that reads back as exactly x. */
 void outfile_format_double(double x, char *buf, size_t size);

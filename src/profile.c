@@ -5,7 +5,6 @@
 #include <gsl/gsl_interp.h>
 #include <gsl/gsl_interp2d.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,7 +15,11 @@
 
 #define PROFILE_ID_MAX	 63
 #define PROFILE_TEXT_MAX 4096
-#define NPARTS		 3
+/* Most tables of a profile and points of a table: far more than any
+ * measured profile has, and a bound on what a hostile file costs. */
+#define PROFILE_TABLES_MAX 1000
+#define PROFILE_POINTS_MAX 100000
+#define NPARTS		   3
 
 struct table {
 	char *model;
@@ -188,6 +191,7 @@ static int read_table(const struct jin_at *tab, const struct jin_at *sources, st
 {
 	static const char *const keys[] = {"model", "points", NULL};
 	struct jin_at points;
+	struct jin_iter it;
 	struct point *pts = NULL;
 	const char *model;
 	size_t n;
@@ -202,6 +206,10 @@ static int read_table(const struct jin_at *tab, const struct jin_at *sources, st
 	if ((rc = jin_member(tab, "points", true, &points, err)) < 0 ||
 	    (rc = jin_array(&points, 1, &n, err)) < 0)
 		return rc;
+	if (n > PROFILE_POINTS_MAX)
+		return jin_fail(&points, TS_EINVALID, err, "at most %d points are allowed, got %zu",
+				PROFILE_POINTS_MAX, n);
+	jin_iter_init(&it, &points);
 	pts = calloc(n, sizeof(*pts));
 	t->inst = calloc(n, sizeof(*t->inst));
 	t->px = calloc(n, sizeof(*t->px));
@@ -213,7 +221,7 @@ static int read_table(const struct jin_at *tab, const struct jin_at *sources, st
 		goto out;
 	}
 	for (size_t a = 0; a < n; a++) {
-		struct jin_at pt = jin_element(&points, a);
+		struct jin_at pt = jin_iter_next(&it);
 
 		if ((rc = read_point(&pt, sources, &pts[a], err)) < 0)
 			goto out;
@@ -274,6 +282,7 @@ static int read_profile(const struct jin_at *root, struct profile *p, struct ts_
 					   "accelerator",     "host_link", "jitter_cv",
 					   "sources",	      "tables",	   NULL};
 	struct jin_at version, sources, tables;
+	struct jin_iter it;
 	const char *s;
 	int64_t v;
 	size_t n;
@@ -304,14 +313,15 @@ static int read_profile(const struct jin_at *root, struct profile *p, struct ts_
 	    (rc = jin_member(root, "tables", true, &tables, err)) < 0 ||
 	    (rc = jin_array(&tables, 1, &n, err)) < 0)
 		return rc;
-	if (n > INT_MAX)
-		return jin_fail(&tables, TS_EINVALID, err, "expected at most %d tables, got %zu",
-				INT_MAX, n);
+	if (n > PROFILE_TABLES_MAX)
+		return jin_fail(&tables, TS_EINVALID, err, "at most %d tables are allowed, got %zu",
+				PROFILE_TABLES_MAX, n);
 	p->tables = calloc(n, sizeof(*p->tables));
 	if (p->tables == NULL)
 		return nomem(root, err);
+	jin_iter_init(&it, &tables);
 	for (size_t i = 0; i < n; i++) {
-		struct jin_at tab = jin_element(&tables, i);
+		struct jin_at tab = jin_iter_next(&it);
 
 		p->ntables = i + 1;
 		if ((rc = read_table(&tab, &sources, &p->tables[i], err)) < 0)

@@ -54,11 +54,13 @@ static cJSON *number_or_null(double x)
 }
 
 /* Metric k of a group over the replications: a plain number for a single
- * run, otherwise {"mean", "ci95_half_width"}; NAN becomes null. */
+ * run, otherwise {"mean", "ci95_half_width"}; NAN becomes null.  NULL when
+ * out of memory. */
 static cJSON *metric_json(const struct sim_report *reps, unsigned r, enum group_kind g, size_t idx,
 			  int k)
 {
 	double *x, mean, half;
+	bool failed = false;
 	cJSON *o;
 
 	if (r == 1)
@@ -71,41 +73,46 @@ static cJSON *metric_json(const struct sim_report *reps, unsigned r, enum group_
 	stats_mean_ci95(x, r, &mean, &half);
 	free(x);
 	o = cJSON_CreateObject();
-	if (o != NULL) {
-		cJSON_AddItemToObject(o, "mean", number_or_null(mean));
-		cJSON_AddItemToObject(o, "ci95_half_width", number_or_null(half));
+	outfile_json_add(o, "mean", number_or_null(mean), &failed);
+	outfile_json_add(o, "ci95_half_width", number_or_null(half), &failed);
+	if (failed) {
+		cJSON_Delete(o);
+		return NULL;
 	}
 	return o;
 }
 
 /* Adds `item` under a name whose one '.' nests it in a sub-object. */
-static void add_nested(cJSON *obj, const char *name, cJSON *item)
+static void add_nested(cJSON *obj, const char *name, cJSON *item, bool *failed)
 {
 	const char *dot = strchr(name, '.');
 	char head[64];
 	cJSON *sub;
 
 	if (dot == NULL) {
-		cJSON_AddItemToObject(obj, name, item);
+		outfile_json_add(obj, name, item, failed);
 		return;
 	}
 	snprintf(head, sizeof(head), "%.*s", (int)(dot - name), name);
 	sub = cJSON_GetObjectItemCaseSensitive(obj, head);
-	if (sub == NULL)
+	if (sub == NULL) {
 		sub = cJSON_AddObjectToObject(obj, head);
-	cJSON_AddItemToObject(sub, dot + 1, item);
+		*failed |= sub == NULL;
+	}
+	outfile_json_add(sub, dot + 1, item, failed);
 }
 
 static void add_group(const struct sim_report *reps, unsigned r, cJSON *parent, const char *name,
-		      enum group_kind g, size_t idx)
+		      enum group_kind g, size_t idx, bool *failed)
 {
 	cJSON *o = cJSON_AddObjectToObject(parent, name);
 
+	*failed |= o == NULL;
 	for (int k = 0; o != NULL && k < SIM_M_COUNT_ALL; k++) {
 		/* An app is not a resource: it has no utilisation. */
 		if (k == SIM_M_UTILISATION && g == G_APP)
 			continue;
-		add_nested(o, sim_metric_names[k], metric_json(reps, r, g, idx, k));
+		add_nested(o, sim_metric_names[k], metric_json(reps, r, g, idx, k), failed);
 	}
 }
 
@@ -121,33 +128,43 @@ cJSON *run_summary_json(const struct scenario *s, const char *policy,
 			const struct sim_report *reports, unsigned n)
 {
 	cJSON *root = cJSON_CreateObject(), *totals, *apps, *nodes, *tiers;
+	bool failed = root == NULL;
 
-	if (root == NULL)
-		return NULL;
-	cJSON_AddStringToObject(root, "format", "tiersim-summary/1");
-	cJSON_AddStringToObject(root, "scenario", s->name);
-	cJSON_AddStringToObject(root, "policy", policy);
-	cJSON_AddNumberToObject(root, "replications", n);
-	cJSON_AddNumberToObject(root, "measured_s", sim_to_s(s->duration - s->warmup));
+	failed |= cJSON_AddStringToObject(root, "format", "tiersim-summary/1") == NULL;
+	failed |= cJSON_AddStringToObject(root, "scenario", s->name) == NULL;
+	failed |= cJSON_AddStringToObject(root, "policy", policy) == NULL;
+	failed |= cJSON_AddNumberToObject(root, "replications", n) == NULL;
+	failed |=
+	    cJSON_AddNumberToObject(root, "measured_s", sim_to_s(s->duration - s->warmup)) == NULL;
 	totals = cJSON_AddObjectToObject(root, "totals");
-	for (int k = 0; totals != NULL && k < SIM_T_COUNT_ALL; k++)
-		add_nested(totals, sim_total_names[k], metric_json(reports, n, G_TOTALS, 0, k));
+	failed |= totals == NULL;
+	for (int k = 0; !failed && k < SIM_T_COUNT_ALL; k++)
+		add_nested(totals, sim_total_names[k], metric_json(reports, n, G_TOTALS, 0, k), &failed);
 	apps = cJSON_AddObjectToObject(root, "apps");
-	for (size_t a = 0; apps != NULL && a < s->n_apps; a++)
-		add_group(reports, n, apps, s->apps[a].id, G_APP, a);
+	failed |= apps == NULL;
+	for (size_t a = 0; !failed && a < s->n_apps; a++)
+		add_group(reports, n, apps, s->apps[a].id, G_APP, a, &failed);
 	nodes = cJSON_AddObjectToObject(root, "nodes");
-	for (size_t i = 0; nodes != NULL && i < s->n_nodes; i++)
-		add_group(reports, n, nodes, s->nodes[i].id, G_NODE, i);
+	failed |= nodes == NULL;
+	for (size_t i = 0; !failed && i < s->n_nodes; i++)
+		add_group(reports, n, nodes, s->nodes[i].id, G_NODE, i, &failed);
 	tiers = cJSON_AddObjectToObject(root, "tiers");
-	for (int t = 0; tiers != NULL && t < TIER_COUNT; t++)
+	failed |= tiers == NULL;
+	for (int t = 0; !failed && t < TIER_COUNT; t++)
 		if (tier_present(s, (enum tier)t))
-			add_group(reports, n, tiers, tier_name((enum tier)t), G_TIER, (size_t)t);
-	if (policy_find(policy)->health) {
+			add_group(reports, n, tiers, tier_name((enum tier)t), G_TIER, (size_t)t,
+				  &failed);
+	if (!failed && policy_find(policy)->health) {
 		cJSON *h = cJSON_AddObjectToObject(root, "health");
 
-		for (int k = 0; h != NULL && k < SIM_H_COUNT_ALL; k++)
-			cJSON_AddItemToObject(h, sim_health_names[k],
-					      metric_json(reports, n, G_HEALTH, 0, k));
+		failed |= h == NULL;
+		for (int k = 0; !failed && k < SIM_H_COUNT_ALL; k++)
+			outfile_json_add(h, sim_health_names[k],
+					 metric_json(reports, n, G_HEALTH, 0, k), &failed);
+	}
+	if (failed) {
+		cJSON_Delete(root);
+		return NULL;
 	}
 	return root;
 }
@@ -160,70 +177,91 @@ uint64_t run_replication_seed(uint64_t seed, unsigned r)
 	return rng_derive_seed(seed, name);
 }
 
-static cJSON *manifest_json(const struct job *j)
+/* The manifest's "trace" option: null, or the file and the sampling. */
+static cJSON *trace_json(const struct run_config *cfg)
+{
+	bool failed = false;
+	cJSON *t;
+
+	if (cfg->trace == NULL)
+		return cJSON_CreateNull();
+	t = cJSON_CreateObject();
+	failed |= cJSON_AddStringToObject(t, "path", cfg->trace) == NULL;
+	failed |= cJSON_AddNumberToObject(t, "sample", (double)cfg->trace_sample) == NULL;
+	if (failed) {
+		cJSON_Delete(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* The manifest into *out; fails when a profile cannot be read again for
+ * its hash or memory runs out. */
+static int manifest_json(const struct job *j, cJSON **out, struct ts_error *err)
 {
 	const struct scenario *s = j->s;
 	cJSON *root = cJSON_CreateObject(), *sc, *seeds, *opts, *profiles, *warn;
+	bool failed = root == NULL;
+	double clamped = 0;
 	char text[32];
 
-	if (root == NULL)
-		return NULL;
-	cJSON_AddStringToObject(root, "format", "tiersim-manifest/1");
-	cJSON_AddStringToObject(root, "tiersim_version", TIERSIM_VERSION);
+	failed |= cJSON_AddStringToObject(root, "format", "tiersim-manifest/1") == NULL;
+	failed |= cJSON_AddStringToObject(root, "tiersim_version", TIERSIM_VERSION) == NULL;
 	sc = cJSON_AddObjectToObject(root, "scenario");
-	if (sc != NULL) {
-		cJSON_AddStringToObject(sc, "path", s->path);
-		cJSON_AddStringToObject(sc, "name", s->name);
-		cJSON_AddStringToObject(sc, "sha256", s->sha256);
-	}
+	failed |= sc == NULL;
+	failed |= cJSON_AddStringToObject(sc, "path", s->path) == NULL;
+	failed |= cJSON_AddStringToObject(sc, "name", s->name) == NULL;
+	failed |= cJSON_AddStringToObject(sc, "sha256", s->sha256) == NULL;
 	/* Seeds are 64-bit: strings, because JSON numbers are doubles. */
 	snprintf(text, sizeof(text), "%" PRIu64, j->seed);
-	cJSON_AddStringToObject(root, "seed", text);
-	cJSON_AddNumberToObject(root, "replications", j->cfg->replications);
+	failed |= cJSON_AddStringToObject(root, "seed", text) == NULL;
+	failed |= cJSON_AddNumberToObject(root, "replications", j->cfg->replications) == NULL;
 	seeds = cJSON_AddArrayToObject(root, "replication_seeds");
-	for (unsigned i = 0; seeds != NULL && i < j->cfg->replications; i++) {
+	failed |= seeds == NULL;
+	for (unsigned i = 0; !failed && i < j->cfg->replications; i++) {
 		snprintf(text, sizeof(text), "%" PRIu64, j->seeds[i]);
-		cJSON_AddItemToArray(seeds, cJSON_CreateString(text));
+		outfile_json_add(seeds, NULL, cJSON_CreateString(text), &failed);
 	}
-	cJSON_AddStringToObject(root, "policy", j->policy->name);
+	failed |= cJSON_AddStringToObject(root, "policy", j->policy->name) == NULL;
 	opts = cJSON_AddObjectToObject(root, "options");
-	if (opts != NULL) {
-		cJSON_AddBoolToObject(opts, "requests_csv", j->cfg->requests_csv);
-		if (j->cfg->trace == NULL) {
-			cJSON_AddNullToObject(opts, "trace");
-		} else {
-			cJSON *t = cJSON_AddObjectToObject(opts, "trace");
-
-			cJSON_AddStringToObject(t, "path", j->cfg->trace);
-			cJSON_AddNumberToObject(t, "sample", (double)j->cfg->trace_sample);
-		}
-		cJSON_AddStringToObject(opts, "out_of_range",
-					s->out_of_range == OOR_CLAMP ? "clamp" : "error");
-		cJSON_AddNumberToObject(opts, "duration_s", sim_to_s(s->duration));
-		cJSON_AddNumberToObject(opts, "warmup_s", sim_to_s(s->warmup));
-	}
+	failed |= opts == NULL;
+	failed |= cJSON_AddBoolToObject(opts, "requests_csv", j->cfg->requests_csv) == NULL;
+	outfile_json_add(opts, "trace", trace_json(j->cfg), &failed);
+	failed |= cJSON_AddStringToObject(opts, "out_of_range",
+					  s->out_of_range == OOR_CLAMP ? "clamp" : "error") == NULL;
+	failed |= cJSON_AddNumberToObject(opts, "duration_s", sim_to_s(s->duration)) == NULL;
+	failed |= cJSON_AddNumberToObject(opts, "warmup_s", sim_to_s(s->warmup)) == NULL;
 	profiles = cJSON_AddArrayToObject(root, "profiles");
-	for (size_t i = 0; profiles != NULL && i < s->n_profiles; i++) {
+	failed |= profiles == NULL;
+	for (size_t i = 0; !failed && i < s->n_profiles; i++) {
 		cJSON *p = cJSON_CreateObject();
 		char *text_buf = NULL, hex[65] = "";
 		size_t len;
 
-		if (jin_read_file(s->profile_paths[i], &text_buf, &len, NULL) == 0)
-			rng_sha256_hex(text_buf, len, hex);
+		int rc = jin_read_file(s->profile_paths[i], &text_buf, &len, err);
+
+		if (rc < 0) {
+			cJSON_Delete(p);
+			cJSON_Delete(root);
+			return rc;
+		}
+		rng_sha256_hex(text_buf, len, hex);
 		free(text_buf);
-		cJSON_AddStringToObject(p, "id", profile_id(s->profiles[i]));
-		cJSON_AddStringToObject(p, "sha256", hex);
-		cJSON_AddItemToArray(profiles, p);
+		failed |= cJSON_AddStringToObject(p, "id", profile_id(s->profiles[i])) == NULL;
+		failed |= cJSON_AddStringToObject(p, "sha256", hex) == NULL;
+		outfile_json_add(profiles, NULL, p, &failed);
 	}
 	warn = cJSON_AddObjectToObject(root, "warnings");
-	if (warn != NULL) {
-		double clamped = 0;
-
-		for (unsigned i = 0; i < j->cfg->replications; i++)
-			clamped += (double)j->reports[i].clamped_lookups;
-		cJSON_AddNumberToObject(warn, "clamped_profile_lookups", clamped);
+	failed |= warn == NULL;
+	for (unsigned i = 0; i < j->cfg->replications; i++)
+		clamped += (double)j->reports[i].clamped_lookups;
+	failed |= cJSON_AddNumberToObject(warn, "clamped_profile_lookups", clamped) == NULL;
+	if (failed) {
+		cJSON_Delete(root);
+		return ts_error_set(err, TS_ENOMEM, "out of memory writing manifest.json");
 	}
-	return root;
+	*out = root;
+	return 0;
 }
 
 /* An undefined value (no request, or an app's utilisation) prints as "-". */
@@ -345,6 +383,7 @@ static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 	struct outfile csv = {0}, summary = {0}, manifest = {0}, trace = {0};
 	struct outfile health[N_HEALTH_FILES] = {{0}};
 	struct sim_trace st = {.sample = j->cfg->trace_sample};
+	cJSON *doc = NULL;
 	int rc = 0;
 
 	if (j->cfg->requests_csv) {
@@ -407,7 +446,9 @@ static int run_all(struct job *j, FILE *warn, struct ts_error *err)
 		    &summary, j->dir, "summary.json",
 		    run_summary_json(j->s, j->policy->name, j->reports, j->cfg->replications), err);
 	if (rc == 0)
-		rc = outfile_open_json(&manifest, j->dir, "manifest.json", manifest_json(j), err);
+		rc = manifest_json(j, &doc, err);
+	if (rc == 0)
+		rc = outfile_open_json(&manifest, j->dir, "manifest.json", doc, err);
 	if (rc == 0 && j->cfg->requests_csv)
 		rc = outfile_commit(&csv, err);
 	if (rc == 0 && st.f != NULL)

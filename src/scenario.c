@@ -1,5 +1,6 @@
 #include "scenario.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +33,119 @@ const char *scenario_model_dir(void)
 	return TIERSIM_DATADIR "/models";
 }
 
+/* An id and the index of its entity, sorted by id for bsearch. */
+struct id_entry {
+	const char *id;
+	size_t index;
+};
+
+/* Loading looks entities up by id and links by their ends: sorted ids and
+ * per-node link lists keep that O(log n) and O(degree), so a scenario of
+ * n entities loads in O(n log n). */
+struct scn_lookup {
+	struct id_entry *nodes, *models; /* sorted by id */
+	size_t *adj_start; /* links of node n: adj[adj_start[n] .. adj_start[n + 1]) */
+	size_t *adj;	   /* link indices */
+};
+
+static void lookup_free(struct scenario *s)
+{
+	if (s->lookup == NULL)
+		return;
+	free(s->lookup->nodes);
+	free(s->lookup->models);
+	free(s->lookup->adj_start);
+	free(s->lookup->adj);
+	free(s->lookup);
+	s->lookup = NULL;
+}
+
+static int compare_entries(const void *a, const void *b)
+{
+	const struct id_entry *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	if (c != 0)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+	return strcmp(((const struct id_entry *)a)->id, ((const struct id_entry *)b)->id);
+}
+
+/* The ids of n entities (the id of entity i at first_id + i * stride),
+ * sorted by id then index; NULL when out of memory. */
+static struct id_entry *sort_ids(const char *first_id, size_t n, size_t stride)
+{
+	struct id_entry *e = malloc((n == 0 ? 1 : n) * sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		e[i] = (struct id_entry){first_id + i * stride, i};
+	qsort(e, n, sizeof(*e), compare_entries);
+	return e;
+}
+
+/* The first entity, in array order, whose id an earlier one has: its
+ * index, or n when the ids are unique. */
+static size_t first_repeat(const struct id_entry *sorted, size_t n)
+{
+	size_t first = n;
+
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(sorted[i - 1].id, sorted[i].id) == 0 && sorted[i].index < first)
+			first = sorted[i].index;
+	return first;
+}
+
+/* Checks that the ids of an array's n entities are unique; with `keep`,
+ * hands the sorted ids over in *keep for lookups. */
+static int check_unique(const struct jin_at *arr, const char *what, const char *first_id, size_t n,
+			size_t stride, struct id_entry **keep, struct ts_error *err)
+{
+	struct id_entry *e = sort_ids(first_id, n, stride);
+	size_t dup;
+	int rc = 0;
+
+	if (e == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	dup = first_repeat(e, n);
+	if (dup < n) {
+		struct jin_at at = jin_element(arr, dup);
+
+		rc = jin_fail(&at, TS_EINVALID, err, "duplicate %s id \"%s\"", what,
+			      first_id + dup * stride);
+	}
+	if (rc == 0 && keep != NULL)
+		*keep = e;
+	else
+		free(e);
+	return rc;
+}
+
+/* The index of the entity with this id in sorted (n entries, NULL when
+ * there are none), or -1. */
+static long lookup_id(const struct id_entry *sorted, size_t n, const char *id)
+{
+	struct id_entry key = {id, 0};
+	const struct id_entry *hit;
+
+	/* No such array (a job set without nodes or models). */
+	if (sorted == NULL)
+		return -1;
+	hit = bsearch(&key, sorted, n, sizeof(*sorted), compare_ids);
+
+	return hit == NULL ? -1 : (long)hit->index;
+}
+
 void scenario_free(struct scenario *s)
 {
 	if (s == NULL)
 		return;
+	lookup_free(s);
 	for (size_t i = 0; i < s->n_nodes; i++)
 		free(s->nodes[i].accels);
 	for (size_t i = 0; i < s->n_apps; i++) {
@@ -91,15 +201,33 @@ const struct scn_accel *scenario_executor(const struct scenario *s, size_t node,
 	return NULL;
 }
 
-/* Reads an "id" member into dst. */
+/* Reads an id member into dst: 1-63 letters, digits, '.', '_' or '-',
+ * starting with a letter or digit.  Ids name the results directory and
+ * random streams ("arrivals/APP/NODE") and are written unquoted into CSV
+ * rows, so none may hold a separator, a quote or a path component. */
 static int get_id(const struct jin_at *obj, const char *key, char *dst, struct ts_error *err)
 {
+	struct jin_at at;
 	const char *v;
-	int rc = jin_get_string(obj, key, true, SCN_ID_MAX, &v, err);
+	int rc = jin_member(obj, key, true, &at, err);
 
 	if (rc == 0)
-		snprintf(dst, SCN_ID_MAX + 1, "%s", v);
-	return rc;
+		rc = jin_string(&at, SCN_ID_MAX, &v, err);
+	if (rc < 0)
+		return rc;
+	if (!isalnum((unsigned char)v[0]) ||
+	    v[strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] !=
+		'\0') {
+		char shown[SCN_ID_MAX + 1];
+
+		jin_excerpt(v, v + strlen(v), shown, sizeof(shown));
+		return jin_fail(&at, TS_EINVALID, err,
+				"expected an id of letters, digits, '.', '_' and '-' that starts "
+				"with a letter or digit, got \"%s\"",
+				shown);
+	}
+	snprintf(dst, SCN_ID_MAX + 1, "%s", v);
+	return 0;
 }
 
 static int alloc_array(void **p, size_t n, size_t size, struct ts_error *err)
@@ -115,14 +243,18 @@ static int get_list(const struct jin_at *obj, const char *key, size_t min, struc
 		    void **p, size_t *n, size_t size, struct ts_error *err)
 {
 	int rc = jin_member(obj, key, true, arr, err);
+	size_t count = 0;
 
 	if (rc == 0)
-		rc = jin_array(arr, min, n, err);
-	if (rc == 0 && *n > MAX_ENTITIES)
+		rc = jin_array(arr, min, &count, err);
+	if (rc == 0 && count > MAX_ENTITIES)
 		return jin_fail(arr, TS_EINVALID, err, "at most %d elements are allowed, got %zu",
-				MAX_ENTITIES, *n);
+				MAX_ENTITIES, count);
 	if (rc == 0)
-		rc = alloc_array(p, *n, size, err);
+		rc = alloc_array(p, count, size, err);
+	/* The count is set only with the array: scenario_free() walks it. */
+	if (rc == 0)
+		*n = count;
 	return rc;
 }
 
@@ -131,14 +263,14 @@ static int find_node(const struct scenario *s, const struct jin_at *at, size_t *
 {
 	const char *id;
 	int rc = jin_string(at, SCN_ID_MAX, &id, err);
+	long i;
 
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < s->n_nodes; i++) {
-		if (strcmp(s->nodes[i].id, id) == 0) {
-			*index = i;
-			return 0;
-		}
+	i = lookup_id(s->lookup->nodes, s->n_nodes, id);
+	if (i >= 0) {
+		*index = (size_t)i;
+		return 0;
 	}
 	return jin_fail(at, TS_EINVALID, err, "unknown node \"%s\" (not in $.nodes)", id);
 }
@@ -250,11 +382,14 @@ static int load_models(struct scenario *s, const struct jin_at *root, struct ts_
 					   "layers",	  "file",	  NULL};
 	static const char *const file_keys[] = {"id", "file", NULL};
 	struct jin_at arr;
+	struct jin_iter it;
 	int rc = get_list(root, "models", 1, &arr, (void **)&s->models, &s->n_models,
 			  sizeof(*s->models), err);
 
+	if (rc == 0)
+		jin_iter_init(&it, &arr);
 	for (size_t i = 0; rc == 0 && i < s->n_models; i++) {
-		struct jin_at m = jin_element(&arr, i), file, id;
+		struct jin_at m = jin_iter_next(&it), file, id;
 		struct scn_model *model = &s->models[i];
 		const char *ref;
 
@@ -271,11 +406,10 @@ static int load_models(struct scenario *s, const struct jin_at *root, struct ts_
 			rc = load_model_file(s, &file, ref, id.node != NULL, model, err);
 		else if (rc == 0)
 			rc = model_body(&m, model, err);
-		for (size_t j = 0; rc == 0 && j < i; j++)
-			if (strcmp(s->models[j].id, model->id) == 0)
-				rc = jin_fail(&m, TS_EINVALID, err, "duplicate model id \"%s\"",
-					      model->id);
 	}
+	if (rc == 0)
+		rc = check_unique(&arr, "model", s->models[0].id, s->n_models, sizeof(*s->models),
+				  &s->lookup->models, err);
 	return rc;
 }
 
@@ -285,14 +419,14 @@ static int find_model(const struct scenario *s, const struct jin_at *at, size_t 
 {
 	const char *id;
 	int rc = jin_string(at, SCN_ID_MAX, &id, err);
+	long m;
 
 	if (rc < 0)
 		return rc;
-	for (size_t m = 0; m < s->n_models; m++) {
-		if (strcmp(s->models[m].id, id) == 0) {
-			*index = m;
-			return 0;
-		}
+	m = lookup_id(s->lookup->models, s->n_models, id);
+	if (m >= 0) {
+		*index = (size_t)m;
+		return 0;
 	}
 	return jin_fail(at, TS_EINVALID, err, "unknown model \"%s\" (not in $.models)", id);
 }
@@ -302,21 +436,20 @@ static int load_accels(struct scenario *s, struct scn_node *node, const struct j
 {
 	static const char *const keys[] = {"id", "profile", NULL};
 	struct jin_at arr;
+	struct jin_iter it;
 	int rc = get_list(n, "accelerators", 0, &arr, (void **)&node->accels, &node->n_accels,
 			  sizeof(*node->accels), err);
 
+	if (rc == 0)
+		jin_iter_init(&it, &arr);
 	for (size_t i = 0; rc == 0 && i < node->n_accels; i++) {
-		struct jin_at a = jin_element(&arr, i), ref;
+		struct jin_at a = jin_iter_next(&it), ref;
 		struct scn_accel *acc = &node->accels[i];
 		const char *name;
 
 		rc = jin_keys(&a, keys, err);
 		if (rc == 0)
 			rc = get_id(&a, "id", acc->id, err);
-		for (size_t j = 0; rc == 0 && j < i; j++)
-			if (strcmp(node->accels[j].id, acc->id) == 0)
-				rc = jin_fail(&a, TS_EINVALID, err,
-					      "duplicate accelerator id \"%s\"", acc->id);
 		if (rc == 0)
 			rc = jin_member(&a, "profile", true, &ref, err);
 		if (rc == 0)
@@ -324,6 +457,9 @@ static int load_accels(struct scenario *s, struct scn_node *node, const struct j
 		if (rc == 0)
 			rc = load_profile(s, &ref, name, &acc->profile, err);
 	}
+	if (rc == 0 && node->n_accels > 1)
+		rc = check_unique(&arr, "accelerator", node->accels[0].id, node->n_accels,
+				  sizeof(*node->accels), NULL, err);
 	return rc;
 }
 
@@ -388,14 +524,17 @@ static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_e
 	static const char *const cpu_keys[] = {"model",		  "cores",  "ghz",
 					       "flops_per_cycle", "gflops", NULL};
 	struct jin_at arr;
+	struct jin_iter it;
 	size_t total_accels = 0;
 	int rc = get_list(root, "nodes", 1, &arr, (void **)&s->nodes, &s->n_nodes,
 			  sizeof(*s->nodes), err);
 
 	/* Profiles are cached by path; there are at most as many distinct
 	 * files as accelerators. */
+	if (rc == 0)
+		jin_iter_init(&it, &arr);
 	for (size_t i = 0; rc == 0 && i < s->n_nodes; i++) {
-		struct jin_at n = jin_element(&arr, i), acc;
+		struct jin_at n = jin_iter_next(&it), acc;
 		size_t count = 0;
 
 		rc = jin_member(&n, "accelerators", false, &acc, err);
@@ -409,8 +548,10 @@ static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_e
 		rc = alloc_array((void **)&s->profile_paths, total_accels,
 				 sizeof(*s->profile_paths), err);
 
+	if (rc == 0)
+		jin_iter_init(&it, &arr);
 	for (size_t i = 0; rc == 0 && i < s->n_nodes; i++) {
-		struct jin_at n = jin_element(&arr, i), cpu;
+		struct jin_at n = jin_iter_next(&it), cpu;
 		struct scn_node *node = &s->nodes[i];
 		const char *text;
 		int tier = TIER_DEVICE;
@@ -419,10 +560,6 @@ static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_e
 		rc = jin_keys(&n, keys, err);
 		if (rc == 0)
 			rc = get_id(&n, "id", node->id, err);
-		for (size_t j = 0; rc == 0 && j < i; j++)
-			if (strcmp(s->nodes[j].id, node->id) == 0)
-				rc = jin_fail(&n, TS_EINVALID, err, "duplicate node id \"%s\"",
-					      node->id);
 		if (rc == 0)
 			rc = jin_get_string(&n, "description", false, 1024, &text, err);
 		if (rc == 0)
@@ -450,6 +587,9 @@ static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_e
 		if (rc == 0)
 			rc = load_accels(s, node, &n, err);
 	}
+	if (rc == 0)
+		rc = check_unique(&arr, "node", s->nodes[0].id, s->n_nodes, sizeof(*s->nodes),
+				  &s->lookup->nodes, err);
 	return rc;
 }
 
@@ -497,16 +637,96 @@ static int load_link_network(struct scenario *s, struct scn_link *link, const st
 	return rc;
 }
 
+/* A link's ends, the lower node index first. */
+struct link_pair {
+	size_t lo, hi, index;
+};
+
+static int compare_pairs(const void *a, const void *b)
+{
+	const struct link_pair *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Two links between the same nodes: the later one, in array order, is an
+ * error. */
+static int check_links_unique(const struct scenario *s, const struct jin_at *arr,
+			      struct ts_error *err)
+{
+	struct link_pair *p = malloc((s->n_links == 0 ? 1 : s->n_links) * sizeof(*p));
+	size_t dup = s->n_links;
+	int rc = 0;
+
+	if (p == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->n_links; i++) {
+		size_t a = s->links[i].a, b = s->links[i].b;
+
+		p[i] = (struct link_pair){a < b ? a : b, a < b ? b : a, i};
+	}
+	qsort(p, s->n_links, sizeof(*p), compare_pairs);
+	for (size_t i = 1; i < s->n_links; i++)
+		if (p[i].lo == p[i - 1].lo && p[i].hi == p[i - 1].hi && p[i].index < dup)
+			dup = p[i].index;
+	free(p);
+	if (dup < s->n_links) {
+		struct jin_at l = jin_element(arr, dup), between;
+
+		jin_member(&l, "between", true, &between, err);
+		rc =
+		    jin_fail(&between, TS_EINVALID, err, "duplicate link between \"%s\" and \"%s\"",
+			     s->nodes[s->links[dup].a].id, s->nodes[s->links[dup].b].id);
+	}
+	return rc;
+}
+
+/* The links of each node, for check_servable(). */
+static int index_links(struct scenario *s, struct ts_error *err)
+{
+	struct scn_lookup *lk = s->lookup;
+	size_t *fill;
+
+	lk->adj_start = calloc(s->n_nodes + 1, sizeof(*lk->adj_start));
+	lk->adj = malloc((s->n_links == 0 ? 1 : 2 * s->n_links) * sizeof(*lk->adj));
+	fill = calloc(s->n_nodes == 0 ? 1 : s->n_nodes, sizeof(*fill));
+	if (lk->adj_start == NULL || lk->adj == NULL || fill == NULL) {
+		free(fill);
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < s->n_links; i++) {
+		lk->adj_start[s->links[i].a + 1]++;
+		lk->adj_start[s->links[i].b + 1]++;
+	}
+	for (size_t n = 0; n < s->n_nodes; n++)
+		lk->adj_start[n + 1] += lk->adj_start[n];
+	for (size_t i = 0; i < s->n_links; i++) {
+		size_t a = s->links[i].a, b = s->links[i].b;
+
+		lk->adj[lk->adj_start[a] + fill[a]++] = i;
+		lk->adj[lk->adj_start[b] + fill[b]++] = i;
+	}
+	free(fill);
+	return 0;
+}
+
 static int load_links(struct scenario *s, const struct jin_at *root, struct ts_error *err)
 {
 	static const char *const keys[] = {"between",	    "preset",	     "delay",
 					   "delay_reverse", "bandwidth_Bps", NULL};
 	struct jin_at arr;
+	struct jin_iter it;
 	int rc = get_list(root, "links", 0, &arr, (void **)&s->links, &s->n_links,
 			  sizeof(*s->links), err);
 
+	if (rc == 0)
+		jin_iter_init(&it, &arr);
 	for (size_t i = 0; rc == 0 && i < s->n_links; i++) {
-		struct jin_at l = jin_element(&arr, i), between;
+		struct jin_at l = jin_iter_next(&it), between;
 		struct scn_link *link = &s->links[i];
 		size_t n;
 
@@ -528,14 +748,14 @@ static int load_links(struct scenario *s, const struct jin_at *root, struct ts_e
 				rc = jin_fail(&between, TS_EINVALID, err,
 					      "a link joins two different nodes, got \"%s\" twice",
 					      s->nodes[link->a].id);
-			if (rc == 0 && scenario_link(s, link->a, link->b) < (long)i)
-				rc = jin_fail(&between, TS_EINVALID, err,
-					      "duplicate link between \"%s\" and \"%s\"",
-					      s->nodes[link->a].id, s->nodes[link->b].id);
 		}
 		if (rc == 0)
 			rc = load_link_network(s, link, &l, err);
 	}
+	if (rc == 0)
+		rc = check_links_unique(s, &arr, err);
+	if (rc == 0)
+		rc = index_links(s, err);
 	return rc;
 }
 
@@ -665,14 +885,18 @@ static int load_workload(struct scenario *s, struct scn_app *app, const struct j
 static int check_servable(const struct scenario *s, const struct scn_app *app,
 			  const struct jin_at *at, size_t device, struct ts_error *err)
 {
-	for (size_t n = 0; n < s->n_nodes; n++) {
-		int table;
+	const struct scn_lookup *lk = s->lookup;
+	int table;
 
-		if (s->nodes[n].tier == TIER_DEVICE && n != device)
-			continue;
-		if (n != device && scenario_link(s, device, n) < 0)
-			continue;
-		if (scenario_executor(s, n, app->model, &table) != NULL)
+	if (scenario_executor(s, device, app->model, &table) != NULL)
+		return 0;
+	/* Servers linked to the device; another device does not serve it. */
+	for (size_t k = lk->adj_start[device]; k < lk->adj_start[device + 1]; k++) {
+		const struct scn_link *l = &s->links[lk->adj[k]];
+		size_t n = l->a == device ? l->b : l->a;
+
+		if (s->nodes[n].tier != TIER_DEVICE &&
+		    scenario_executor(s, n, app->model, &table) != NULL)
 			return 0;
 	}
 	return jin_fail(at, TS_EINVALID, err,
@@ -687,21 +911,25 @@ static int load_apps(struct scenario *s, const struct jin_at *root, struct ts_er
 					   "sources", "workload",      "qos_ms",
 					   "weight",  "request_bytes", NULL};
 	struct jin_at arr;
+	struct jin_iter it;
+	/* listed[n] = i + 1 once node n is a source of app i. */
+	size_t *listed = calloc(s->n_nodes == 0 ? 1 : s->n_nodes, sizeof(*listed));
 	int rc =
 	    get_list(root, "apps", 1, &arr, (void **)&s->apps, &s->n_apps, sizeof(*s->apps), err);
 
+	if (rc == 0 && listed == NULL)
+		rc = ts_error_set(err, TS_ENOMEM, "out of memory");
+	if (rc == 0)
+		jin_iter_init(&it, &arr);
 	for (size_t i = 0; rc == 0 && i < s->n_apps; i++) {
-		struct jin_at a = jin_element(&arr, i), model, sources, workload;
+		struct jin_at a = jin_iter_next(&it), model, sources, workload;
 		struct scn_app *app = &s->apps[i];
+		struct jin_iter src_it;
 		const char *text;
 
 		rc = jin_keys(&a, keys, err);
 		if (rc == 0)
 			rc = get_id(&a, "id", app->id, err);
-		for (size_t j = 0; rc == 0 && j < i; j++)
-			if (strcmp(s->apps[j].id, app->id) == 0)
-				rc = jin_fail(&a, TS_EINVALID, err, "duplicate app id \"%s\"",
-					      app->id);
 		if (rc == 0)
 			rc = jin_get_string(&a, "description", false, 1024, &text, err);
 		if (rc == 0)
@@ -718,8 +946,10 @@ static int load_apps(struct scenario *s, const struct jin_at *root, struct ts_er
 		if (rc == 0)
 			rc = get_list(&a, "sources", 1, &sources, (void **)&app->sources,
 				      &app->n_sources, sizeof(*app->sources), err);
+		if (rc == 0)
+			jin_iter_init(&src_it, &sources);
 		for (size_t k = 0; rc == 0 && k < app->n_sources; k++) {
-			struct jin_at src = jin_element(&sources, k);
+			struct jin_at src = jin_iter_next(&src_it);
 
 			rc = find_node(s, &src, &app->sources[k], err);
 			if (rc == 0 && s->nodes[app->sources[k]].tier != TIER_DEVICE)
@@ -728,11 +958,12 @@ static int load_apps(struct scenario *s, const struct jin_at *root, struct ts_er
 					      "is \"%s\"",
 					      s->nodes[app->sources[k]].id,
 					      tier_name(s->nodes[app->sources[k]].tier));
-			for (size_t j = 0; rc == 0 && j < k; j++)
-				if (app->sources[j] == app->sources[k])
-					rc = jin_fail(&src, TS_EINVALID, err,
-						      "device \"%s\" is listed twice",
-						      s->nodes[app->sources[k]].id);
+			if (rc == 0 && listed[app->sources[k]] == i + 1)
+				rc = jin_fail(&src, TS_EINVALID, err,
+					      "device \"%s\" is listed twice",
+					      s->nodes[app->sources[k]].id);
+			if (rc == 0)
+				listed[app->sources[k]] = i + 1;
 			if (rc == 0)
 				rc = check_servable(s, app, &src, app->sources[k], err);
 		}
@@ -751,6 +982,10 @@ static int load_apps(struct scenario *s, const struct jin_at *root, struct ts_er
 					    &app->request_bytes, err);
 		}
 	}
+	free(listed);
+	if (rc == 0)
+		rc = check_unique(&arr, "app", s->apps[0].id, s->n_apps, sizeof(*s->apps), NULL,
+				  err);
 	return rc;
 }
 
@@ -1093,11 +1328,14 @@ static int load_jobs(struct scenario *s, const struct jin_at *root, struct ts_er
 	static const char *const derived_keys[] = {"id",    "description", "release_tu", "weight",
 						   "model", "data_bytes",  "device",	 NULL};
 	struct jin_at arr;
+	struct jin_iter it;
 	int rc =
 	    get_list(root, "jobs", 1, &arr, (void **)&s->jobs, &s->n_jobs, sizeof(*s->jobs), err);
 
+	if (rc == 0)
+		jin_iter_init(&it, &arr);
 	for (size_t i = 0; rc == 0 && i < s->n_jobs; i++) {
-		struct jin_at j = jin_element(&arr, i);
+		struct jin_at j = jin_iter_next(&it);
 		struct scn_job *job = &s->jobs[i];
 		bool derived = cJSON_IsObject(j.node) && cJSON_HasObjectItem(j.node, "model");
 		const char *text;
@@ -1110,10 +1348,6 @@ static int load_jobs(struct scenario *s, const struct jin_at *root, struct ts_er
 			rc = jin_keys(&j, derived ? derived_keys : explicit_keys, err);
 		if (rc == 0)
 			rc = get_id(&j, "id", job->id, err);
-		for (size_t k = 0; rc == 0 && k < i; k++)
-			if (strcmp(s->jobs[k].id, job->id) == 0)
-				rc = jin_fail(&j, TS_EINVALID, err, "duplicate job id \"%s\"",
-					      job->id);
 		if (rc == 0)
 			rc = jin_get_string(&j, "description", false, 1024, &text, err);
 		if (rc == 0)
@@ -1125,6 +1359,9 @@ static int load_jobs(struct scenario *s, const struct jin_at *root, struct ts_er
 			rc = derived ? derived_times(s, &j, job, err)
 				     : explicit_times(s, &j, job, err);
 	}
+	if (rc == 0)
+		rc = check_unique(&arr, "job", s->jobs[0].id, s->n_jobs, sizeof(*s->jobs), NULL,
+				  err);
 	return rc;
 }
 
@@ -1262,10 +1499,9 @@ int scenario_load_text(const char *text, size_t len, const char *path, const cha
 		return ts_error_set(err, TS_ENOMEM, "out of memory");
 	s->path = strdup(path);
 	s->dir = strdup(dir);
-	if (s->path == NULL || s->dir == NULL) {
-		free(s->path);
-		free(s->dir);
-		free(s);
+	s->lookup = calloc(1, sizeof(*s->lookup));
+	if (s->path == NULL || s->dir == NULL || s->lookup == NULL) {
+		scenario_free(s);
 		return ts_error_set(err, TS_ENOMEM, "out of memory");
 	}
 	rng_sha256_hex(text, len, s->sha256);
@@ -1273,6 +1509,7 @@ int scenario_load_text(const char *text, size_t len, const char *path, const cha
 	if (rc == 0)
 		rc = load_root(s, &doc, err);
 	jin_doc_release(&doc);
+	lookup_free(s);
 	if (rc < 0) {
 		scenario_free(s);
 		return rc;

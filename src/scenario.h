@@ -135,6 +135,10 @@ struct scenario {
 	struct profile **profiles; /* distinct loaded profile files */
 	char **profile_paths;
 	size_t n_profiles;
+
+	/* Sorted ids and adjacency for lookups while loading (scenario.c);
+	 * NULL once scenario_load() has returned. */
+	struct scn_lookup *lookup;
 };
 
 /* Loads `path`.  Profile names without a '/' are read from

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonin.h"
 #include "status.h"
@@ -232,6 +233,7 @@ START_TEST(jsonin_number_range)
 	v = member(&doc, "huge");
 	ck_assert_int_eq(jin_number(&v, -INFINITY, INFINITY, &x, &err), TS_EINVALID);
 	expect_text(&err, "huge", "$.huge: expected a number");
+	expect_text(&err, "huge", "got a number beyond the range of a double");
 	/* A failed read leaves the output alone. */
 	ck_assert_double_eq(x, 0.25);
 	jin_doc_release(&doc);
@@ -577,6 +579,57 @@ START_TEST(jsonin_many_keys_linear)
 }
 END_TEST
 
+/* 10^6 opening brackets: refused at the first one past JIN_DEPTH_MAX,
+ * before cJSON recurses into them. */
+START_TEST(jsonin_deep_nesting_refused)
+{
+	enum { N = 1000000 };
+	char *text = malloc(N);
+	struct ts_error err = {""};
+	struct jin_doc doc;
+	char where[64];
+
+	ck_assert_ptr_nonnull(text);
+	memset(text, '[', N);
+	ck_assert_int_eq(jin_doc_parse(&doc, DOC, text, N, &err), TS_EINVALID);
+	snprintf(where, sizeof(where), DOC ":1:%d: ", JIN_DEPTH_MAX + 1);
+	expect_text(&err, "deep", where);
+	expect_text(&err, "deep", "nested deeper than the limit of 100 levels");
+	ck_assert_ptr_null(doc.root);
+	/* Brackets inside strings do not count; the limit itself is fine. */
+	memset(text, '[', JIN_DEPTH_MAX);
+	snprintf(text + JIN_DEPTH_MAX, 16, "\"[[[{{\"");
+	memset(text + JIN_DEPTH_MAX + 7, ']', JIN_DEPTH_MAX);
+	ck_assert_msg(jin_doc_parse(&doc, DOC, text, 2 * JIN_DEPTH_MAX + 7, &err) == 0, "%s",
+		      err.msg);
+	jin_doc_release(&doc);
+	free(text);
+}
+END_TEST
+
+/* A file over the 64 MiB limit is refused before it is read (a sparse
+ * file: nothing is written). */
+START_TEST(jsonin_file_size_limit)
+{
+	char *dir = tu_make_tmpdir(), path[4096];
+	struct ts_error err = {""};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/huge.json", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(ftruncate(fileno(f), 64L * 1024 * 1024 + 1), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(jin_read_file(path, &text, &len, &err), TS_EINVALID);
+	ck_assert_ptr_null(text);
+	expect_text(&err, "huge", path);
+	expect_text(&err, "huge", "file is 67108865 bytes, larger than the 67108864-byte limit");
+	ck_assert_int_eq(tu_remove_tmpdir(dir), 0);
+}
+END_TEST
+
 static Suite *jsonin_suite(void)
 {
 	Suite *s = suite_create("jsonin");
@@ -599,6 +652,8 @@ static Suite *jsonin_suite(void)
 	tcase_add_test(tc, jsonin_read_file_missing);
 	tcase_add_test(tc, jsonin_read_file_whole);
 	tcase_add_test(tc, jsonin_many_keys_linear);
+	tcase_add_test(tc, jsonin_deep_nesting_refused);
+	tcase_add_test(tc, jsonin_file_size_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

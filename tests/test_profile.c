@@ -303,6 +303,56 @@ START_TEST(profile_free_null)
 }
 END_TEST
 
+/* Profile array limits: at most 1000 tables and 100000 points per table.
+ * Row _i: {tables, points per table, expected phrase or NULL to load}. */
+static const struct {
+	int tables, points;
+	const char *phrase;
+} array_limits[] = {
+    {1000, 1, NULL},
+    {1001, 1, "$.tables: at most 1000 tables are allowed, got 1001"},
+    {1, 100000, NULL},
+    {1, 100001, "$.tables[0].points: at most 100000 points are allowed, got 100001"},
+};
+
+START_TEST(profile_array_limits)
+{
+	char *dir = tu_make_tmpdir(), path[4096];
+	struct ts_error err = {""};
+	struct profile *p = NULL;
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/big.json", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"tiersim_profile\": 1, \"id\": \"big\", \"description\": \"limits\", "
+	      "\"accelerator\": \"gpu\", \"sources\": {\"s\": \"made up\"}, \"tables\": [",
+	      f);
+	for (int t = 0; t < array_limits[_i].tables; t++) {
+		fprintf(f, "%s{\"model\": \"m%d\", \"points\": [", t ? "," : "", t);
+		/* A full grid: frame sizes 1x1, 2x1, ... times 1-4000 instances. */
+		for (int k = 0; k < array_limits[_i].points; k++)
+			fprintf(f,
+				"%s{\"frame_px\": [%d, 1], \"instances\": %d, \"cpu_pre_ms\": 1, "
+				"\"accel_ms\": 1, \"cpu_post_ms\": 1, \"source\": \"s\"}",
+				k ? "," : "", 1 + k / 4000, 1 + k % 4000);
+		fputs("]}", f);
+	}
+	fputs("]}\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	rc = profile_load(path, &p, &err);
+	if (array_limits[_i].phrase == NULL) {
+		ck_assert_msg(rc == 0, "%s", err.msg);
+	} else {
+		ck_assert_int_eq(rc, TS_EINVALID);
+		ck_assert_msg(strstr(err.msg, array_limits[_i].phrase) != NULL, "%s", err.msg);
+	}
+	profile_free(p);
+	ck_assert_int_eq(tu_remove_tmpdir(dir), 0);
+}
+END_TEST
+
 static Suite *profile_suite(void)
 {
 	Suite *s = suite_create("profile");
@@ -320,6 +370,7 @@ static Suite *profile_suite(void)
 	tcase_add_loop_test(tc, profile_rejects_broken, 0, NROW(broken));
 	tcase_add_test(tc, profile_missing_file);
 	tcase_add_test(tc, profile_free_null);
+	tcase_add_loop_test(tc, profile_array_limits, 0, NROW(array_limits));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -154,6 +154,8 @@ static const struct broken_case broken[] = {
     {"duplicate-model-id.json", "$.models[1]", "duplicate model id \"mobilenet-ssd-v1\"", NULL,
      false},
     {"duplicate-app-id.json", "$.apps[1]", "duplicate app id \"od\"", NULL, false},
+    {"duplicate-accelerator-id.json", "$.nodes[1].accelerators[2]",
+     "duplicate accelerator id \"vpu\"", NULL, false},
     {"unknown-tier.json", "$.nodes[1].tier", "expected one of \"device\", \"edge\", \"cloud\"",
      "got \"fog\"", false},
     {"cpu-not-object.json", "$.nodes[1].cpu", "expected an object, got a number", NULL, false},
@@ -179,6 +181,20 @@ static const struct broken_case broken[] = {
      "start_s (10) must be before the scenario's duration_s (10)", NULL, false},
     {"version-unsupported.json", "$.tiersim_scenario", "unsupported scenario format version 2",
      "reads version 1", false},
+    /* Hostile values: the limits of docs/reliability.md. */
+    {"number-huge.json", "$.duration_s", "expected a number in [",
+     "got a number beyond the range of a double", false},
+    {"number-nan-string.json", "$.duration_s", "expected a number in [", "got \"NaN\"", false},
+    {"count-infinity-string.json", "$.nodes[1].cpu.cores", "expected a whole number in [1, 4096]",
+     "got \"Infinity\"", false},
+    {"count-huge-integer.json", "$.nodes[1].cpu.cores", "expected a whole number in [1, 4096]",
+     "got 1e+23", false},
+    {"id-odd-characters.json", "$.apps[0].id",
+     "expected an id of letters, digits, '.', '_' and '-' that starts with a letter or digit",
+     "got \"od,\"x\"\"", false},
+    {"name-path.json", "$.name", "expected an id of letters", "got \"../escape\"", false},
+    {"deep-nesting.json", ":5:117", "arrays and objects nested deeper than the limit of 100 levels",
+     NULL, false},
     {"seed-negative.json", "$.seed", "expected a whole number in [0, ", "got -1", false},
     {"models-missing.json", "$", "missing required key \"models\"", NULL, false},
     {"apps-empty.json", "$.apps", "expected an array of at least 1 element", "got 0", false},
@@ -705,6 +721,39 @@ START_TEST(scenario_missing_file)
 }
 END_TEST
 
+/* 10^6 nodes: refused by the element limit, exit 3, the path and the limit
+ * named. */
+START_TEST(scenario_million_nodes_refused)
+{
+	char *tmp = tu_make_tmpdir(), path[PATH_SIZE], src[PATH_SIZE];
+	char *text = NULL, *at;
+	struct tu_proc p;
+	FILE *f;
+
+	fixture(src, sizeof(src), "minimal.json");
+	text = tu_read_file(src, NULL);
+	ck_assert_ptr_nonnull(text);
+	at = strstr(text, "\"nodes\": [");
+	ck_assert_ptr_nonnull(at);
+	snprintf(path, sizeof(path), "%s/million.json", tmp);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%.*s\"nodes\": [", (int)(at - text), text);
+	for (int i = 0; i < 1000000; i++)
+		fputs("{},", f);
+	fputs(at + strlen("\"nodes\": ["), f);
+	ck_assert_int_eq(fclose(f), 0);
+	free(text);
+	tu_spawn((const char *const[]){"validate", path, NULL}, &p);
+	ck_assert_int_eq(p.exit_code, TS_EXIT_INVALID);
+	ck_assert_msg(strstr(p.err, "$.nodes: at most 100000 elements are allowed, got 1000002") !=
+			  NULL,
+		      "%s", p.err);
+	tu_proc_release(&p);
+	ck_assert_int_eq(tu_remove_tmpdir(tmp), 0);
+}
+END_TEST
+
 START_TEST(scenario_free_null)
 {
 	scenario_free(NULL);
@@ -852,6 +901,7 @@ static Suite *scenario_suite(void)
 	tcase_add_test(tc, scenario_dir_of_paths);
 	tcase_add_test(tc, scenario_missing_file);
 	tcase_add_test(tc, scenario_free_null);
+	tcase_add_test(tc, scenario_million_nodes_refused);
 	tcase_add_test(tc, scenario_validate_valid);
 	tcase_add_test(tc, scenario_run_writes_results);
 	tcase_add_loop_test(tc, scenario_cli_exit_codes, 0, NROW(cli));

@@ -160,13 +160,18 @@ static bool drain(int fd, struct sink *s)
 
 void tu_spawn(const char *const *args, struct tu_proc *p)
 {
+	tu_spawn_with(NULL, args, p);
+}
+
+void tu_spawn_with(const char *const *wrapper, const char *const *args, struct tu_proc *p)
+{
 	const char *bin = getenv("TIERSIM_BIN");
 	posix_spawn_file_actions_t fa;
 	int out_pipe[2], err_pipe[2];
 	struct pollfd fds[2];
 	struct sink sinks[2] = {{&p->out, &p->n_out, 4096}, {&p->err, &p->n_err, 4096}};
 	int open_fds = 2, status, rc;
-	size_t argc = 0;
+	size_t argc = 0, n_wrap = 0;
 	char **argv;
 	pid_t pid;
 
@@ -177,11 +182,15 @@ void tu_spawn(const char *const *args, struct tu_proc *p)
 	ck_assert(p->out != NULL && p->err != NULL);
 	while (args[argc] != NULL)
 		argc++;
-	argv = calloc(argc + 2, sizeof(*argv));
+	while (wrapper != NULL && wrapper[n_wrap] != NULL)
+		n_wrap++;
+	argv = calloc(n_wrap + argc + 2, sizeof(*argv));
 	ck_assert_ptr_nonnull(argv);
-	argv[0] = (char *)bin;
+	for (size_t i = 0; i < n_wrap; i++)
+		argv[i] = (char *)wrapper[i];
+	argv[n_wrap] = (char *)bin;
 	for (size_t i = 0; i < argc; i++)
-		argv[i + 1] = (char *)args[i];
+		argv[n_wrap + i + 1] = (char *)args[i];
 	ck_assert_int_eq(pipe(out_pipe), 0);
 	ck_assert_int_eq(pipe(err_pipe), 0);
 	ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
@@ -191,7 +200,8 @@ void tu_spawn(const char *const *args, struct tu_proc *p)
 	ck_assert_int_eq(posix_spawn_file_actions_addclose(&fa, out_pipe[1]), 0);
 	ck_assert_int_eq(posix_spawn_file_actions_addclose(&fa, err_pipe[0]), 0);
 	ck_assert_int_eq(posix_spawn_file_actions_addclose(&fa, err_pipe[1]), 0);
-	rc = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
+	rc = n_wrap > 0 ? posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ)
+			: posix_spawn(&pid, bin, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	free(argv);
 	close(out_pipe[1]);
@@ -200,7 +210,7 @@ void tu_spawn(const char *const *args, struct tu_proc *p)
 		close(out_pipe[0]);
 		close(err_pipe[0]);
 	}
-	ck_assert_msg(rc == 0, "cannot start %s: %s", bin, strerror(rc));
+	ck_assert_msg(rc == 0, "cannot start %s: %s", n_wrap > 0 ? wrapper[0] : bin, strerror(rc));
 
 	/* Both pipes are read as they fill, so neither stream can block the
 	 * child. */

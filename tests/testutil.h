@@ -48,6 +48,11 @@ struct tu_proc {
  * release a filled one first. */
 void tu_spawn(const char *const *args, struct tu_proc *p);
 
+/* tu_spawn with the command line prefixed by wrapper (a NULL-terminated
+ * program and its arguments, e.g. valgrind's, looked up on PATH; NULL for
+ * none). */
+void tu_spawn_with(const char *const *wrapper, const char *const *args, struct tu_proc *p);
+
 /* Frees p's output and zeroes it; a zeroed p is fine. */
 void tu_proc_release(struct tu_proc *p);
 
