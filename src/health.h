@@ -24,6 +24,8 @@
  * without an instance, as healthy as PASS. */
 enum health_state { HEALTH_IDLE, HEALTH_PASS, HEALTH_WARNING, HEALTH_CRITICAL };
 
+#define HEALTH_STATE_COUNT (HEALTH_CRITICAL + 1)
+
 /* "idle", "pass", "warning", "critical". */
 const char *health_state_name(enum health_state s);
 

@@ -673,10 +673,9 @@ static int read_gantt(struct arena *a, const char *dir, struct plot_gantt *g, st
 
 /* ---- health timelines: timeseries.csv and migrations.csv ---- */
 
-#define N_STATES (HEALTH_CRITICAL + 1)
-
 /* By enum health_state: idle, pass, warning, critical. */
-static const char *const state_colours[N_STATES] = {"#bbbbbb", "#228833", "#ccbb44", "#ee6677"};
+static const char *const state_colours[HEALTH_STATE_COUNT] = {"#bbbbbb", "#228833", "#ccbb44",
+							      "#ee6677"};
 
 /* One health check: the node's state from t0 until its next check. */
 struct hrow {
@@ -791,7 +790,7 @@ static int parse_health(struct arena *a, const char *dir, struct health_in *h, s
 			rc = csv_integer(c, 2, "instances", 0, 1e9, false, &v, err);
 		if (rc == 0)
 			rc = csv_number(c, 3, "avg_inf_lat_ms", 0, 1e12, true, &r->lat_ms, err);
-		for (int k = 0; rc == 0 && k < N_STATES; k++)
+		for (int k = 0; rc == 0 && k < HEALTH_STATE_COUNT; k++)
 			if (strcmp(c->field[4], health_state_name((enum health_state)k)) == 0)
 				r->state = k;
 		if (rc == 0 && r->state < 0)
@@ -1304,7 +1303,7 @@ static int write_health(FILE *gp, FILE *dat, const void *arg, const char *dat_pa
 	fputs(" index 0 using 1:2:3:(0.35):4 with boxxyerror fs solid 0.9 noborder "
 	      "lc rgb variable notitle",
 	      gp);
-	for (int k = 0; k < N_STATES; k++)
+	for (int k = 0; k < HEALTH_STATE_COUNT; k++)
 		fprintf(gp, ", \\\n     keyentry with boxes fs solid 0.9 fc rgb '%s' title '%s'",
 			state_colours[k], health_state_name((enum health_state)k));
 	if (h->n_migs > 0)

@@ -29,7 +29,7 @@ struct job {
 	uint64_t events_before; /* events of the replications done */
 };
 
-enum group_kind { G_TOTALS, G_APP, G_NODE, G_TIER, G_HEALTH };
+enum group_kind { G_TOTALS, G_APP, G_NODE, G_TIER, G_HEALTH, G_STATE };
 
 static double value(const struct sim_report *rep, enum group_kind g, size_t idx, int k)
 {
@@ -44,6 +44,8 @@ static double value(const struct sim_report *rep, enum group_kind g, size_t idx,
 		return rep->tiers[idx][k];
 	case G_HEALTH:
 		return rep->health[k];
+	case G_STATE:
+		return rep->state_s[idx * HEALTH_STATE_COUNT + (size_t)k];
 	}
 	return NAN;
 }
@@ -124,6 +126,32 @@ static bool tier_present(const struct scenario *s, enum tier t)
 	return false;
 }
 
+/* summary.json's "health": the counts, and the time each edge or cloud
+ * node spent in each state. */
+static void add_health(const struct scenario *s, const struct sim_report *reports, unsigned n,
+		       cJSON *root, bool *failed)
+{
+	cJSON *h = cJSON_AddObjectToObject(root, "health"), *times;
+
+	*failed |= h == NULL;
+	for (int k = 0; !*failed && k < SIM_H_COUNT_ALL; k++)
+		outfile_json_add(h, sim_health_names[k], metric_json(reports, n, G_HEALTH, 0, k),
+				 failed);
+	times = *failed ? NULL : cJSON_AddObjectToObject(h, "time_in_state_s");
+	*failed |= times == NULL;
+	for (size_t i = 0; !*failed && i < s->n_nodes; i++) {
+		cJSON *node;
+
+		if (s->nodes[i].tier == TIER_DEVICE)
+			continue;
+		node = cJSON_AddObjectToObject(times, s->nodes[i].id);
+		*failed |= node == NULL;
+		for (int k = 0; !*failed && k < HEALTH_STATE_COUNT; k++)
+			outfile_json_add(node, health_state_name((enum health_state)k),
+					 metric_json(reports, n, G_STATE, i, k), failed);
+	}
+}
+
 cJSON *run_summary_json(const struct scenario *s, const char *policy,
 			const struct sim_report *reports, unsigned n)
 {
@@ -139,7 +167,8 @@ cJSON *run_summary_json(const struct scenario *s, const char *policy,
 	totals = cJSON_AddObjectToObject(root, "totals");
 	failed |= totals == NULL;
 	for (int k = 0; !failed && k < SIM_T_COUNT_ALL; k++)
-		add_nested(totals, sim_total_names[k], metric_json(reports, n, G_TOTALS, 0, k), &failed);
+		add_nested(totals, sim_total_names[k], metric_json(reports, n, G_TOTALS, 0, k),
+			   &failed);
 	apps = cJSON_AddObjectToObject(root, "apps");
 	failed |= apps == NULL;
 	for (size_t a = 0; !failed && a < s->n_apps; a++)
@@ -154,14 +183,8 @@ cJSON *run_summary_json(const struct scenario *s, const char *policy,
 		if (tier_present(s, (enum tier)t))
 			add_group(reports, n, tiers, tier_name((enum tier)t), G_TIER, (size_t)t,
 				  &failed);
-	if (!failed && policy_find(policy)->health) {
-		cJSON *h = cJSON_AddObjectToObject(root, "health");
-
-		failed |= h == NULL;
-		for (int k = 0; !failed && k < SIM_H_COUNT_ALL; k++)
-			outfile_json_add(h, sim_health_names[k],
-					 metric_json(reports, n, G_HEALTH, 0, k), &failed);
-	}
+	if (!failed && policy_find(policy)->health)
+		add_health(s, reports, n, root, &failed);
 	if (failed) {
 		cJSON_Delete(root);
 		return NULL;

@@ -846,10 +846,12 @@ static int load_workload(struct scenario *s, struct scn_app *app, const struct j
 {
 	static const char *const types[] = {"stream", "poisson", NULL};
 	static const char *const stream_keys[] = {
-	    "type", "fps", "frame_px", "frame_px_changes", "start_s", "duration_s", NULL};
+	    "type",    "fps",	    "frame_px",	  "frame_px_changes",
+	    "start_s", "stagger_s", "duration_s", NULL};
 	static const char *const poisson_keys[] = {
-	    "type", "rate_hz", "frame_px", "frame_px_changes", "start_s", "duration_s", NULL};
-	double start_s = 0, duration_s = sim_to_s(s->duration);
+	    "type",    "rate_hz",   "frame_px",	  "frame_px_changes",
+	    "start_s", "stagger_s", "duration_s", NULL};
+	double start_s = 0, stagger_s = 0, duration_s = sim_to_s(s->duration);
 	int type;
 	int rc = jin_get_enum(w, "type", true, types, &type, err);
 
@@ -868,8 +870,11 @@ static int load_workload(struct scenario *s, struct scn_app *app, const struct j
 	if (rc == 0)
 		rc = jin_get_number(w, "start_s", false, 0, MAX_DURATION_S, &start_s, err);
 	if (rc == 0)
+		rc = jin_get_number(w, "stagger_s", false, 0, MAX_DURATION_S, &stagger_s, err);
+	if (rc == 0)
 		rc = jin_get_number(w, "duration_s", false, 1e-9, MAX_DURATION_S, &duration_s, err);
 	app->start = sim_from_s(start_s);
+	app->stagger = sim_from_s(stagger_s);
 	app->stop = sim_from_s(start_s + duration_s);
 	if (app->stop > s->duration)
 		app->stop = s->duration;

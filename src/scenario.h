@@ -85,6 +85,7 @@ struct scn_app {
 	struct scn_frame_change *frame_changes;
 	size_t n_frame_changes;
 	sim_time_t start, stop; /* arrivals in [start, stop) */
+	sim_time_t stagger;	/* source k starts at start + k x stagger */
 	double rate_hz;		/* poisson: mean requests per second per source */
 	double request_bytes;	/* uplink bytes per request */
 	double qos_ms;

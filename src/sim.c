@@ -107,6 +107,7 @@ struct source {
 	const char *move_reason;
 	sim_time_t moved_at;
 	uint64_t frame;
+	sim_time_t start; /* its app's start_s + k x stagger_s, for the app's k-th source */
 	sim_time_t phase;
 	gsl_rng *rng;
 	struct route *routes;
@@ -133,6 +134,7 @@ struct node_rt {
 	sim_time_t busy_since, busy_ns;
 	gsl_rng *rng;		 /* service jitter */
 	enum health_state state; /* at the last health check */
+	sim_time_t state_since;	 /* that check, or 0 */
 	double avg_ms;		 /* AvgInfLat then, 0 without a sample */
 	bool moved;		 /* migrated an instance away, last at moved_at */
 	sim_time_t moved_at;
@@ -725,6 +727,15 @@ static const struct route *place(struct sim *m, const struct source *src)
 	return chosen < 0 || (size_t)chosen >= src->n_routes ? NULL : &src->routes[chosen];
 }
 
+/* When the app's k-th source starts: start_s + k x stagger_s, or the app's
+ * stop (never) when that is at or after it, computed without overflow. */
+static sim_time_t source_start(const struct scn_app *app, size_t k)
+{
+	if (app->stagger > 0 && (sim_time_t)k > (app->stop - app->start) / app->stagger)
+		return app->stop;
+	return app->start + (sim_time_t)k * app->stagger;
+}
+
 static sim_time_t next_arrival(struct sim *m, struct source *src)
 {
 	const struct scn_app *app = &m->s->apps[src->app];
@@ -732,7 +743,7 @@ static sim_time_t next_arrival(struct sim *m, struct source *src)
 	if (app->workload == WORKLOAD_STREAM) {
 		sim_time_t period = sim_from_s(1 / app->fps);
 
-		return app->start + src->phase + (sim_time_t)src->frame * period;
+		return src->start + src->phase + (sim_time_t)src->frame * period;
 	}
 	return m->now + sim_from_s(gsl_ran_exponential(src->rng, 1 / app->rate_hz));
 }
@@ -1001,6 +1012,18 @@ static bool movable(const struct sim *m, uint32_t ii)
 	       !cooling(m, src->moved, src->moved_at);
 }
 
+/* Adds the part of [rt->state_since, now) inside the measured window to
+ * the time node n spent in its state. */
+static void state_time(struct sim *m, size_t n)
+{
+	struct node_rt *rt = &m->nodes[n];
+	sim_time_t from = rt->state_since > m->s->warmup ? rt->state_since : m->s->warmup;
+
+	if (m->now > from)
+		m->report->state_s[n * HEALTH_STATE_COUNT + rt->state] += sim_to_s(m->now - from);
+	rt->state_since = m->now;
+}
+
 /* Instance states, then node states and time-series rows, then NLM
  * entry states. */
 static void update_states(struct sim *m)
@@ -1046,6 +1069,7 @@ static void update_states(struct sim *m)
 		if (rt->active_instances > 0)
 			st = health_classify(rt->avg_ms, qos, m->params[PH_WARNING],
 					     m->params[PH_CRITICAL]);
+		state_time(m, n);
 		if (st != rt->state) {
 			state_change(m, "node", s->nodes[n].id, rt->state, st, rt->avg_ms);
 			rt->state = st;
@@ -1165,7 +1189,9 @@ static int health_setup(struct sim *m)
 	m->link_state = calloc(s->n_links + 1, sizeof(*m->link_state));
 	m->probe_ms = calloc(s->n_links + 1, sizeof(*m->probe_ms));
 	m->probe_busy = calloc(s->n_links + 1, sizeof(*m->probe_busy));
-	if (m->nlm == NULL || m->link_state == NULL || m->probe_ms == NULL || m->probe_busy == NULL)
+	m->report->state_s = calloc(s->n_nodes * HEALTH_STATE_COUNT, sizeof(double));
+	if (m->nlm == NULL || m->link_state == NULL || m->probe_ms == NULL ||
+	    m->probe_busy == NULL || m->report->state_s == NULL)
 		return oom(m);
 	if (check <= s->duration)
 		rc = schedule(m, check, EV_CHECK, 0);
@@ -1249,6 +1275,7 @@ static int setup(struct sim *m)
 
 			src->app = (uint32_t)a;
 			src->device = (uint32_t)dev;
+			src->start = source_start(app, k);
 			src->inst = NONE;
 			snprintf(name, sizeof(name), "arrivals/%s/%s", app->id, s->nodes[dev].id);
 			src->rng = rng_stream_new(m->opt->seed, name);
@@ -1292,9 +1319,9 @@ static int schedule_first_arrivals(struct sim *m)
 
 		if (app->workload == WORKLOAD_STREAM) {
 			src->phase = sim_from_s(gsl_rng_uniform(src->rng) / app->fps);
-			t = app->start + src->phase;
+			t = src->start + src->phase;
 		} else {
-			t = app->start +
+			t = src->start +
 			    sim_from_s(gsl_ran_exponential(src->rng, 1 / app->rate_hz));
 		}
 		if (t < app->stop) {
@@ -1359,6 +1386,8 @@ static int finish(struct sim *m)
 		rep->nodes[n * SIM_M_COUNT_ALL + SIM_M_UTILISATION] = util;
 		tier_util[s->nodes[n].tier] += util;
 		tier_nodes[s->nodes[n].tier]++;
+		if (rep->state_s != NULL && is_server(m, n))
+			state_time(m, n);
 	}
 	for (size_t t = 0; t < TIER_COUNT; t++) {
 		fill_group(m, &m->g_tiers[t], rep->tiers[t]);
@@ -1490,6 +1519,8 @@ void sim_report_release(struct sim_report *report)
 {
 	free(report->apps);
 	free(report->nodes);
+	free(report->state_s);
 	report->apps = NULL;
 	report->nodes = NULL;
+	report->state_s = NULL;
 }

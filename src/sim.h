@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "health.h"
 #include "policy.h"
 #include "scenario.h"
 #include "status.h"
@@ -101,8 +102,12 @@ struct sim_report {
 	double *nodes; /* n_nodes x SIM_M_COUNT_ALL */
 	double tiers[TIER_COUNT][SIM_M_COUNT_ALL];
 	double health[SIM_H_COUNT_ALL]; /* 0 unless the policy has `health` */
-	uint64_t clamped_lookups;	/* profile queries outside a table */
-	char first_clamp[256];		/* what the first one was, for the warning */
+	/* n_nodes x HEALTH_STATE_COUNT: seconds of the measured window each
+	 * node spent in each state (enum health_state) from one health check
+	 * to the next; NULL unless the policy has `health`.  Device rows are 0. */
+	double *state_s;
+	uint64_t clamped_lookups; /* profile queries outside a table */
+	char first_clamp[256];	  /* what the first one was, for the warning */
 };
 
 /* A request trace being written (docs/outputs.md): Chrome trace-event

@@ -58,7 +58,7 @@ static char *golden_copy(const char *name, const char *from, const char *to, con
 }
 
 static const char *const goldens[] = {"edge-od-heterogeneous-seed7", "multijob-10-tabu",
-				      "icu-lstm-18-exact"};
+				      "icu-lstm-18-exact", "edge-od-overload-health-threshold"};
 
 START_TEST(golden_untouched_passes)
 {
@@ -82,6 +82,8 @@ static const struct {
     {"edge-od-heterogeneous-seed7", "\"p95_ms\":\t", "\"p95_ms\":\t1", "apps.od.p95_ms"},
     {"multijob-10-tabu", "\"weighted_total_response\":\t", "\"weighted_total_response\":\t9",
      "jobs.weighted_total_response"},
+    {"edge-od-overload-health-threshold", "\"migrations\":\t{\n\t\t\t\"mean\":\t",
+     "\"migrations\":\t{\n\t\t\t\"mean\":\t1", "health.migrations.mean"},
 };
 
 START_TEST(golden_perturbed_fails)
@@ -164,8 +166,9 @@ static Suite *golden_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, golden_untouched_passes, 0, 3);
-	tcase_add_loop_test(tc, golden_perturbed_fails, 0, 2);
+	tcase_add_loop_test(tc, golden_untouched_passes, 0, sizeof(goldens) / sizeof(goldens[0]));
+	tcase_add_loop_test(tc, golden_perturbed_fails, 0,
+			    sizeof(perturbed) / sizeof(perturbed[0]));
 	tcase_add_loop_test(tc, golden_tolerances, 0, 7);
 	tcase_add_loop_test(tc, golden_usage_errors, 0, 2);
 	tcase_add_test(tc, golden_missing_manifest);

@@ -399,6 +399,69 @@ START_TEST(health_critical_node_migrates_worst_instance)
 }
 END_TEST
 
+/* summary.json's time_in_state_s against timeseries.csv: a node is idle
+ * until the first check, then in the state of each check until the next
+ * (the last until the end), counted inside [warmup_s, duration_s). */
+START_TEST(health_time_in_state_matches_timeseries)
+{
+	static const char *const nodes[] = {"up2", "coral", "nano"};
+	static const char *const states[] = {"idle", "pass", "warning", "critical"};
+	const double warmup = 5, duration = 120;
+	char *dir = tu_make_tmpdir(), *ts, *text;
+	struct ts_error err = {""};
+	double want[3][4] = {{0}}, since[3] = {0};
+	int state[3] = {0};
+	cJSON *root, *times;
+
+	ck_assert_int_eq(run_health("scenarios/edge-od-health.json", dir, 11, 1, &err), 0);
+	ts = file_in(dir, "timeseries.csv");
+	for (const char *line = strchr(ts, '\n') + 1; *line != '\0';
+	     line = strchr(line, '\n') + 1) {
+		char node[16], st[16];
+		double t;
+		int n = 0, k = 0;
+
+		ck_assert_int_eq(sscanf(line, "%lf,%15[^,],%*[^,],%*[^,],%15[^,]", &t, node, st),
+				 3);
+		while (n < 2 && strcmp(node, nodes[n]) != 0)
+			n++;
+		while (k < 3 && strcmp(st, states[k]) != 0)
+			k++;
+		ck_assert_str_eq(node, nodes[n]);
+		ck_assert_str_eq(st, states[k]);
+		want[n][state[n]] += fmax(0, t - fmax(since[n], warmup));
+		since[n] = t;
+		state[n] = k;
+	}
+	text = file_in(dir, "summary.json");
+	root = cJSON_Parse(text);
+	times = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "health"),
+						 "time_in_state_s");
+	ck_assert_int_eq(cJSON_GetArraySize(times), 3);
+	for (int n = 0; n < 3; n++) {
+		const cJSON *node = cJSON_GetObjectItemCaseSensitive(times, nodes[n]);
+		double sum = 0;
+
+		want[n][state[n]] += duration - fmax(since[n], warmup);
+		for (int k = 0; k < 4; k++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(node, states[k]);
+
+			ck_assert_msg(cJSON_IsNumber(v), "no %s.%s", nodes[n], states[k]);
+			ck_assert_double_eq_tol(v->valuedouble, want[n][k], 1e-6);
+			sum += v->valuedouble;
+		}
+		ck_assert_double_eq_tol(sum, duration - warmup, 1e-6);
+	}
+	/* Streams join and leave: some time both loaded and idle. */
+	ck_assert_double_gt(want[2][0], 0);
+	ck_assert_double_gt(want[2][1] + want[2][2] + want[2][3], 0);
+	cJSON_Delete(root);
+	free(text);
+	free(ts);
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
 START_TEST(health_no_healthy_node_stays_on_device)
 {
 	char *dir = tu_make_tmpdir(), *csv;
@@ -570,6 +633,7 @@ static Suite *health_suite(void)
 	suite_add_tcase(s, unit);
 	tcase_set_timeout(runs, 60);
 	tcase_add_test(runs, health_critical_node_migrates_worst_instance);
+	tcase_add_test(runs, health_time_in_state_matches_timeseries);
 	tcase_add_test(runs, health_no_healthy_node_stays_on_device);
 	tcase_add_test(runs, health_probes_counted);
 	tcase_add_test(runs, health_cooldown_prevents_ping_pong);

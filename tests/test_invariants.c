@@ -421,6 +421,8 @@ static void gen_scenario(struct gen *g, const char *dir, const char *name, const
 		if (chance(r, 0.3))
 			cJSON_AddNumberToObject(w, "start_s", uniform(r, 0, duration / 2));
 		if (chance(r, 0.3))
+			cJSON_AddNumberToObject(w, "stagger_s", uniform(r, 0, duration / 2));
+		if (chance(r, 0.3))
 			cJSON_AddNumberToObject(w, "duration_s", uniform(r, 0.1, duration));
 		cJSON_AddItemToObject(o, "workload", w);
 		cJSON_AddNumberToObject(o, "qos_ms", uniform(r, 10, 300));

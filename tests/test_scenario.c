@@ -177,6 +177,8 @@ static const struct broken_case broken[] = {
      "at_s (10) must be before the scenario's duration_s (10)", NULL, false},
     {"policy-param-unknown-health.json", "$.policy.params",
      "policy \"health-threshold\" has no parameter \"cooldown_s\"", "no_healthy_node)", false},
+    {"stagger-negative.json", "$.apps[0].workload.stagger_s", "expected a number in [0, ",
+     "got -1", false},
     {"start-at-duration.json", "$.apps[0].workload",
      "start_s (10) must be before the scenario's duration_s (10)", NULL, false},
     {"version-unsupported.json", "$.tiersim_scenario", "unsupported scenario format version 2",

@@ -191,6 +191,48 @@ START_TEST(sim_frame_size_changes)
 }
 END_TEST
 
+/* Source k of an app starts at start_s + k x stagger_s and sends until
+ * the app stops: 2 fps from 1, 5 and 9 s to 12 s, and the fourth source,
+ * due at 13 s, never. */
+START_TEST(sim_stagger_starts_sources_one_by_one)
+{
+	static const char *const devices[] = {"d0", "d1", "d2", "d3"};
+	static const long want[] = {22, 14, 6, 0};
+	char *dir = tu_make_tmpdir();
+	struct ts_error err = {0};
+	long n[4] = {0};
+	long long first[4] = {0};
+	char *csv;
+
+	ck_assert_int_eq(
+	    run_into("tests/data/sim/stagger.json", dir, NULL, 0, false, 1, true, &err), 0);
+	csv = file_in(dir, "requests.csv");
+	for (const char *line = strchr(csv, '\n') + 1; *line != '\0';
+	     line = strchr(line, '\n') + 1) {
+		char source[16];
+		long long created = csv_field(line, 8);
+		int k = 0;
+
+		ck_assert_int_eq(sscanf(line, "%*[^,],%*[^,],%*[^,],%15[^,]", source), 1);
+		while (k < 3 && strcmp(source, devices[k]) != 0)
+			k++;
+		ck_assert_str_eq(source, devices[k]);
+		ck_assert_int_lt(created, 12000000000LL);
+		if (n[k]++ == 0 || created < first[k])
+			first[k] = created;
+	}
+	for (int k = 0; k < 4; k++)
+		ck_assert_int_eq(n[k], want[k]);
+	/* Each starts within its first period (0.5 s) after its start. */
+	for (int k = 0; k < 3; k++) {
+		ck_assert_int_ge(first[k], (1 + 4 * k) * 1000000000LL);
+		ck_assert_int_lt(first[k], (1 + 4 * k) * 1000000000LL + 500000000LL);
+	}
+	free(csv);
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
 /* Each direction of a link takes its own law: 10 ms from between[0] to
  * between[1], 30 ms back, whichever end the device is. */
 START_TEST(sim_delay_reverse_direction)
@@ -753,6 +795,7 @@ static Suite *sim_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, sim_lifecycle_hand_computed);
 	tcase_add_test(tc, sim_frame_size_changes);
+	tcase_add_test(tc, sim_stagger_starts_sources_one_by_one);
 	tcase_add_test(tc, sim_delay_reverse_direction);
 	tcase_add_test(tc, sim_queue_bound_drops_and_conserves);
 	tcase_add_test(tc, sim_out_of_range_error_writes_nothing);
