@@ -198,6 +198,18 @@ static const char *too_deep(const char *text, size_t len, int max)
 	return NULL;
 }
 
+int jin_parse_part(const char *text, size_t len, cJSON **out)
+{
+	cJSON_Hooks hooks = {.malloc_fn = parse_malloc, .free_fn = free};
+
+	cJSON_InitHooks(&hooks);
+	parse_out_of_memory = false;
+	*out = too_deep(text, len, JIN_DEPTH_MAX) != NULL ? NULL : cJSON_ParseWithLength(text, len);
+	if (*out != NULL)
+		return 0;
+	return parse_out_of_memory ? TS_ENOMEM : TS_ESYNTAX;
+}
+
 int jin_doc_parse(struct jin_doc *doc, const char *file, const char *text, size_t len,
 		  struct ts_error *err)
 {

@@ -45,6 +45,12 @@ struct jin_at {
 int jin_doc_parse(struct jin_doc *doc, const char *file, const char *text, size_t len,
 		  struct ts_error *err);
 
+/* Parses a JSON text that is one part of a file (a line of a journal), for
+ * a caller that reports errors in its own words: 0 and the tree in *out
+ * (the caller deletes it), TS_ENOMEM when memory ran out, TS_ESYNTAX when
+ * the text is not JSON or nests deeper than jin_doc_parse allows. */
+int jin_parse_part(const char *text, size_t len, cJSON **out);
+
 /* Reads a whole file of at most 64 MiB into *text (NUL-terminated, the
  * caller frees it) and its length into *len. */
 int jin_read_file(const char *file, char **text, size_t *len, struct ts_error *err);

@@ -1,6 +1,7 @@
 #include "plotdir.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -308,13 +309,15 @@ static char *path_in(struct arena *a, const char *dir, const char *name)
 	return arena_printf(a, "%s/%s", dir, name);
 }
 
-/* Whether DIR/NAME exists (false when out of memory: the directory then
- * reads as holding nothing to plot). */
-static bool file_exists(struct arena *a, const char *dir, const char *name)
+/* Whether DIR/NAME exists.  No allocation, so that running out of memory
+ * cannot make a file look absent; a path longer than PATH_MAX is one that
+ * the system would not open either. */
+static bool file_exists(const char *dir, const char *name)
 {
-	char *path = path_in(a, dir, name);
+	char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
 
-	return path != NULL && access(path, F_OK) == 0;
+	return n > 0 && (size_t)n < sizeof(path) && access(path, F_OK) == 0;
 }
 
 /* ---- tiersim run directories: manifest.json and requests.csv ---- */
@@ -1475,15 +1478,15 @@ static int missing_requests(struct arena *a, struct dir_in *d, struct ts_error *
 /* Reads what d->path holds; TS_EINVALID when it is nothing plottable. */
 static int load_dir(struct arena *a, struct dir_in *d, struct ts_error *err)
 {
-	bool manifest = file_exists(a, d->path, "manifest.json");
+	bool manifest = file_exists(d->path, "manifest.json");
 	int rc = 0;
 
 	if (access(d->path, F_OK) != 0)
 		return ts_error_set(err, TS_EINVALID, "%s: no such results directory", d->path);
-	if (manifest && file_exists(a, d->path, "schedule.csv")) {
+	if (manifest && file_exists(d->path, "schedule.csv")) {
 		d->gantt = arena_calloc(a, 1, sizeof(*d->gantt));
 		rc = d->gantt == NULL ? no_memory(err) : read_gantt(a, d->path, d->gantt, err);
-	} else if (manifest && file_exists(a, d->path, "requests.csv")) {
+	} else if (manifest && file_exists(d->path, "requests.csv")) {
 		struct manifest m = {0};
 
 		d->run = arena_calloc(a, 1, sizeof(*d->run));
@@ -1493,16 +1496,16 @@ static int load_dir(struct arena *a, struct dir_in *d, struct ts_error *err)
 			    .dir = d->path, .scenario = m.scenario, .policy = m.policy};
 			rc = read_requests(a, d->run, &m, err);
 		}
-	} else if (manifest && file_exists(a, d->path, "summary.json")) {
+	} else if (manifest && file_exists(d->path, "summary.json")) {
 		rc = missing_requests(a, d, err);
 	}
-	if (rc == 0 && file_exists(a, d->path, "timeseries.csv")) {
+	if (rc == 0 && file_exists(d->path, "timeseries.csv")) {
 		d->health = arena_calloc(a, 1, sizeof(*d->health));
 		rc = d->health == NULL ? no_memory(err) : read_health(a, d->path, d->health, err);
-		if (rc == 0 && file_exists(a, d->path, "migrations.csv"))
+		if (rc == 0 && file_exists(d->path, "migrations.csv"))
 			rc = read_migrations(a, d->path, d->health, err);
 	}
-	if (rc == 0 && file_exists(a, d->path, "aggregate.csv")) {
+	if (rc == 0 && file_exists(d->path, "aggregate.csv")) {
 		d->sweep = arena_calloc(a, 1, sizeof(*d->sweep));
 		rc = d->sweep == NULL ? no_memory(err) : read_sweep(a, d->path, d->sweep, err);
 	}

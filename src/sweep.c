@@ -668,12 +668,13 @@ static int flatten(const cJSON *node, const char *prefix, cJSON *flat, struct ts
 {
 	for (const cJSON *c = node != NULL ? node->child : NULL; c != NULL; c = c->next) {
 		char name[512];
+		bool failed = false;
 		int rc = 0;
 
 		snprintf(name, sizeof(name), "%s.%s", prefix, c->string);
 		if (cJSON_IsObject(c))
 			rc = flatten(c, name, flat, err);
-		else if (!cJSON_AddItemToObject(flat, name, cJSON_Duplicate(c, false)))
+		else if (!outfile_json_add(flat, name, cJSON_Duplicate(c, false), &failed))
 			rc = ts_error_set(err, TS_ENOMEM, "out of memory");
 		if (rc < 0)
 			return rc;
@@ -740,10 +741,12 @@ static int item_line(const struct sweep *sw, size_t item, char **line, struct ts
 static int take_line(struct job *j, const char *line, size_t len, size_t lineno,
 		     struct ts_error *err)
 {
-	cJSON *obj = cJSON_ParseWithLength(line, len), *item, *metrics;
+	cJSON *obj, *item, *metrics;
 	char shown[64];
 	double i;
 
+	if (jin_parse_part(line, len, &obj) == TS_ENOMEM)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
 	item = cJSON_GetObjectItemCaseSensitive(obj, "item");
 	metrics = cJSON_GetObjectItemCaseSensitive(obj, "metrics");
 	i = cJSON_IsNumber(item) ? item->valuedouble : -1;
@@ -782,19 +785,20 @@ static int write_all(int fd, const char *text, size_t len)
 	return 0;
 }
 
+/* NULL when out of memory. */
 static char *journal_header(const struct sweep *sw)
 {
 	cJSON *h = cJSON_CreateObject();
+	bool failed = h == NULL;
 	char *text = NULL, *line = NULL;
 
-	if (h != NULL) {
-		cJSON_AddStringToObject(h, "format", JOURNAL_FORMAT);
-		cJSON_AddStringToObject(h, "sweep_sha256", sw->sha256);
-		cJSON_AddStringToObject(h, "scenario_sha256", sw->scenario_sha256);
-		cJSON_AddNumberToObject(h, "items", (double)sw->n_items);
+	failed |= cJSON_AddStringToObject(h, "format", JOURNAL_FORMAT) == NULL;
+	failed |= cJSON_AddStringToObject(h, "sweep_sha256", sw->sha256) == NULL;
+	failed |= cJSON_AddStringToObject(h, "scenario_sha256", sw->scenario_sha256) == NULL;
+	failed |= cJSON_AddNumberToObject(h, "items", (double)sw->n_items) == NULL;
+	if (!failed)
 		text = cJSON_PrintUnformatted(h);
-		cJSON_Delete(h);
-	}
+	cJSON_Delete(h);
 	if (text != NULL) {
 		line = malloc(strlen(text) + 2);
 		if (line != NULL)
@@ -1112,60 +1116,64 @@ static int write_aggregate(FILE *f, const struct sweep *sw, const struct table *
 	return 0;
 }
 
+/* NULL when out of memory. */
 static cJSON *manifest_json(const struct sweep *sw)
 {
 	cJSON *root = cJSON_CreateObject(), *o, *a;
+	bool failed = root == NULL;
 	char text[32];
 
-	if (root == NULL)
-		return NULL;
-	cJSON_AddStringToObject(root, "format", "tiersim-sweep-manifest/1");
-	cJSON_AddStringToObject(root, "tiersim_version", TIERSIM_VERSION);
+	failed |= cJSON_AddStringToObject(root, "format", "tiersim-sweep-manifest/1") == NULL;
+	failed |= cJSON_AddStringToObject(root, "tiersim_version", TIERSIM_VERSION) == NULL;
 	o = cJSON_AddObjectToObject(root, "sweep");
-	if (o != NULL) {
-		cJSON_AddStringToObject(o, "path", sw->path);
-		cJSON_AddStringToObject(o, "name", sw->name);
-		cJSON_AddStringToObject(o, "sha256", sw->sha256);
-	}
+	failed |= cJSON_AddStringToObject(o, "path", sw->path) == NULL;
+	failed |= cJSON_AddStringToObject(o, "name", sw->name) == NULL;
+	failed |= cJSON_AddStringToObject(o, "sha256", sw->sha256) == NULL;
 	o = cJSON_AddObjectToObject(root, "scenario");
-	if (o != NULL) {
-		cJSON_AddStringToObject(o, "path", sw->scenario_path);
-		cJSON_AddStringToObject(o, "sha256", sw->scenario_sha256);
-	}
+	failed |= cJSON_AddStringToObject(o, "path", sw->scenario_path) == NULL;
+	failed |= cJSON_AddStringToObject(o, "sha256", sw->scenario_sha256) == NULL;
 	/* Seeds are 64-bit: strings, because JSON numbers are doubles. */
 	snprintf(text, sizeof(text), "%" PRIu64, sw->seed);
-	cJSON_AddStringToObject(root, "seed", text);
+	failed |= cJSON_AddStringToObject(root, "seed", text) == NULL;
 	a = cJSON_AddArrayToObject(root, "policies");
-	for (size_t i = 0; a != NULL && i < sw->n_policies; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(sw->policies[i]->name));
-	cJSON_AddNumberToObject(root, "replications", sw->replications);
-	cJSON_AddNumberToObject(root, "items", (double)sw->n_items);
+	failed |= a == NULL;
+	for (size_t i = 0; !failed && i < sw->n_policies; i++)
+		outfile_json_add(a, NULL, cJSON_CreateString(sw->policies[i]->name), &failed);
+	failed |= cJSON_AddNumberToObject(root, "replications", sw->replications) == NULL;
+	failed |= cJSON_AddNumberToObject(root, "items", (double)sw->n_items) == NULL;
 	a = cJSON_AddArrayToObject(root, "parameters");
-	for (size_t k = 0; a != NULL && k < sw->n_params; k++) {
+	failed |= a == NULL;
+	for (size_t k = 0; !failed && k < sw->n_params; k++) {
 		cJSON *pm = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(pm, "name", sw->params[k].name);
-		cJSON_AddStringToObject(pm, "pointer", sw->params[k].pointer);
-		cJSON_AddItemToArray(a, pm);
+		failed |= cJSON_AddStringToObject(pm, "name", sw->params[k].name) == NULL;
+		failed |= cJSON_AddStringToObject(pm, "pointer", sw->params[k].pointer) == NULL;
+		outfile_json_add(a, NULL, pm, &failed);
 	}
 	a = cJSON_AddArrayToObject(root, "points");
-	for (size_t p = 0; a != NULL && p < sw->n_points; p++) {
+	failed |= a == NULL;
+	for (size_t p = 0; !failed && p < sw->n_points; p++) {
 		cJSON *pt = cJSON_CreateObject(), *values, *labels;
 
-		cJSON_AddNumberToObject(pt, "point", (double)p);
+		failed |= cJSON_AddNumberToObject(pt, "point", (double)p) == NULL;
 		values = cJSON_AddObjectToObject(pt, "values");
 		labels = cJSON_AddObjectToObject(pt, "labels");
-		for (size_t k = 0; values != NULL && labels != NULL && k < sw->n_params; k++) {
+		failed |= values == NULL || labels == NULL;
+		for (size_t k = 0; !failed && k < sw->n_params; k++) {
 			size_t v = sweep_value_index(sw, p, k);
 
-			cJSON_AddItemToObject(
+			outfile_json_add(
 			    values, sw->params[k].name,
-			    cJSON_Duplicate(cJSON_GetArrayItem(sw->params[k].values, (int)v),
-					    true));
-			cJSON_AddStringToObject(labels, sw->params[k].name,
-						sw->params[k].labels[v]);
+			    cJSON_Duplicate(cJSON_GetArrayItem(sw->params[k].values, (int)v), true),
+			    &failed);
+			failed |= cJSON_AddStringToObject(labels, sw->params[k].name,
+							  sw->params[k].labels[v]) == NULL;
 		}
-		cJSON_AddItemToArray(a, pt);
+		outfile_json_add(a, NULL, pt, &failed);
+	}
+	if (failed) {
+		cJSON_Delete(root);
+		return NULL;
 	}
 	return root;
 }

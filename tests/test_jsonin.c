@@ -581,6 +581,24 @@ END_TEST
 
 /* 10^6 opening brackets: refused at the first one past JIN_DEPTH_MAX,
  * before cJSON recurses into them. */
+/* A part of a file (a journal line): a tree, or which of the two failures. */
+START_TEST(jsonin_parse_part)
+{
+	char deep[2 * JIN_DEPTH_MAX + 2];
+	cJSON *tree = NULL;
+
+	ck_assert_int_eq(jin_parse_part("{\"item\": 3}\n{", 12, &tree), 0);
+	ck_assert_double_eq(cJSON_GetObjectItemCaseSensitive(tree, "item")->valuedouble, 3);
+	cJSON_Delete(tree);
+	ck_assert_int_eq(jin_parse_part("{\"item\": 3", 10, &tree), TS_ESYNTAX);
+	ck_assert_ptr_null(tree);
+	memset(deep, '[', JIN_DEPTH_MAX + 1);
+	memset(deep + JIN_DEPTH_MAX + 1, ']', JIN_DEPTH_MAX + 1);
+	ck_assert_int_eq(jin_parse_part(deep, sizeof(deep), &tree), TS_ESYNTAX);
+	ck_assert_ptr_null(tree);
+}
+END_TEST
+
 START_TEST(jsonin_deep_nesting_refused)
 {
 	enum { N = 1000000 };
@@ -637,6 +655,7 @@ static Suite *jsonin_suite(void)
 
 	tcase_add_loop_test(tc, jsonin_parse_rejects, 0, NROW(bad_text));
 	tcase_add_test(tc, jsonin_parse_accepts);
+	tcase_add_test(tc, jsonin_parse_part);
 	tcase_add_test(tc, jsonin_keys_lists_allowed);
 	tcase_add_loop_test(tc, jsonin_keys_unit_hint, 0, NROW(unit_cases));
 	tcase_add_test(tc, jsonin_number_range);
