@@ -257,6 +257,7 @@ static const struct broken_case broken[] = {
     {"duplicate_model.json", TS_EINVALID, "$.tables[1].model: duplicate model \"m\""},
     {"empty_sources.json", TS_EINVALID, "$.sources: expected at least one source"},
     {"source_not_string.json", TS_EINVALID, "$.sources.hand: expected a non-empty string"},
+    {"provenance_nested.json", TS_EINVALID, "$.provenance.host: expected a string or a number"},
     {"empty_tables.json", TS_EINVALID, "$.tables: expected an array of at least 1 element"},
     {"empty_points.json", TS_EINVALID,
      "$.tables[0].points: expected an array of at least 1 element"},
