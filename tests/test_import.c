@@ -328,6 +328,35 @@ START_TEST(import_refuses_conflicts)
 }
 END_TEST
 
+/* The shipped Edge TPU USB profiles hold what the importer reads from
+ * Coral's reference files they cite. */
+static const struct {
+	const char *profile, *sample;
+} shipped[] = {
+    {"coral-usb3-edgetpu", "vendor/coral/pycoral-inference_reference_x86_64.csv"},
+    {"coral-usb2-edgetpu", "vendor/coral/pycoral-inference_reference_rp3b.csv"},
+};
+
+START_TEST(import_matches_shipped_profiles)
+{
+	char path[4096], rel[256];
+	struct import_result r = {0};
+	struct ts_error err = {""};
+	struct profile *p = NULL;
+	struct profile_parts parts;
+
+	data_path(path, sizeof(path), shipped[_i].sample);
+	ck_assert_msg(import_coral.read(path, "ssd_mobilenet_v1", &r, &err) == 0, "%s", err.msg);
+	snprintf(rel, sizeof(rel), "models/profiles/%s.json", shipped[_i].profile);
+	tu_source_path(path, sizeof(path), rel);
+	ck_assert_msg(profile_load(path, &p, &err) == 0, "%s", err.msg);
+	ck_assert(
+	    !profile_eval(p, profile_find_model(p, "mobilenet-ssd-v1"), 600 * 600, 1, &parts));
+	ck_assert_double_eq_tol(parts.accel_ms, r.accel_ms, TOL);
+	profile_free(p);
+}
+END_TEST
+
 START_TEST(import_format_names)
 {
 	for (size_t i = 0; import_formats[i] != NULL; i++) {
@@ -350,6 +379,7 @@ static Suite *import_suite(void)
 	tcase_add_test(tc, import_long_line);
 	tcase_add_test(tc, import_merges_instances);
 	tcase_add_loop_test(tc, import_refuses_conflicts, 0, NROW(conflicts));
+	tcase_add_loop_test(tc, import_matches_shipped_profiles, 0, NROW(shipped));
 	tcase_add_test(tc, import_format_names);
 	suite_add_tcase(s, tc);
 	return s;
