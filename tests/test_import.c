@@ -357,6 +357,68 @@ START_TEST(import_matches_shipped_profiles)
 }
 END_TEST
 
+/* The command line: exit codes 0, 3 (nothing written) and 2. */
+struct cli_case {
+	const char *format, *file, *extra;
+	int exit_code;
+	const char *phrase; /* in stdout for 0, stderr otherwise */
+};
+
+static const struct cli_case cli[] = {
+    {"openvino", "vendor/openvino/ncs2-myriad-rpi4-benchmark_app-console.txt", "--quiet", 2,
+     "unknown option --quiet"},
+    {"openvino", "vendor/openvino/ncs2-myriad-rpi4-benchmark_app-console.txt", "--frame=1", 2,
+     "unknown option --frame=1"},
+    {"openvino", "import/broken/openvino-latency.txt", NULL, 3,
+     "openvino-latency.txt:3: expected \"Latency: X ms\""},
+    {"openvino", "vendor/openvino/ncs2-myriad-rpi4-benchmark_app-console.txt", NULL, 0,
+     "1 point of mobilenet-ssd-v1 from openvino"},
+    {"opnevino", "vendor/openvino/ncs2-myriad-rpi4-benchmark_app-console.txt", NULL, 2,
+     "import needs a FORMAT of the list below, got \"opnevino\""},
+};
+
+START_TEST(import_command_line)
+{
+	const struct cli_case *c = &cli[_i];
+	char *dir = tu_make_tmpdir(), in[4096], out[4200];
+	const char *args[16] = {"import",
+				c->format,
+				in,
+				"-o",
+				out,
+				"--id",
+				"ncs2",
+				"--model",
+				"mobilenet-ssd-v1",
+				"--accelerator",
+				"vpu",
+				"--frame",
+				"600x600",
+				c->extra,
+				NULL};
+	struct tu_proc p = {0};
+	struct ts_error err = {""};
+	struct profile *prof = NULL;
+
+	data_path(in, sizeof(in), c->file);
+	snprintf(out, sizeof(out), "%s/ncs2.json", dir);
+	tu_spawn(args, &p);
+	ck_assert_msg(p.exit_code == c->exit_code, "exit %d, expected %d; stderr: %s", p.exit_code,
+		      c->exit_code, p.err);
+	ck_assert_msg(strstr(c->exit_code == 0 ? p.out : p.err, c->phrase) != NULL, "%s%s", p.out,
+		      p.err);
+	if (c->exit_code == 0) {
+		ck_assert_msg(profile_load(out, &prof, &err) == 0, "%s", err.msg);
+		ck_assert_str_eq(profile_id(prof), "ncs2");
+		profile_free(prof);
+	} else {
+		ck_assert_msg(fopen(out, "r") == NULL, "a failed import wrote %s", out);
+	}
+	tu_proc_release(&p);
+	ck_assert_int_eq(tu_remove_tmpdir(dir), 0);
+}
+END_TEST
+
 START_TEST(import_format_names)
 {
 	for (size_t i = 0; import_formats[i] != NULL; i++) {
@@ -380,6 +442,7 @@ static Suite *import_suite(void)
 	tcase_add_test(tc, import_merges_instances);
 	tcase_add_loop_test(tc, import_refuses_conflicts, 0, NROW(conflicts));
 	tcase_add_loop_test(tc, import_matches_shipped_profiles, 0, NROW(shipped));
+	tcase_add_loop_test(tc, import_command_line, 0, NROW(cli));
 	tcase_add_test(tc, import_format_names);
 	suite_add_tcase(s, tc);
 	return s;
