@@ -209,8 +209,8 @@ static const char usage_import[] =
     "  --instances N,...   one instance count per FILE, in order (default: what\n"
     "                      each file says: trtexec streams, benchmark_app requests;\n"
     "                      else 1); two files may not give the same count\n"
-    "  --select TEXT       the row of a file holding several models (coral): the\n"
-    "                      row whose names are TEXT, or the only one containing it\n"
+    "  --select TEXT       coral only: the row of a file holding several models, the\n"
+    "                      one whose names are TEXT, or the only one containing it\n"
     "  --description TEXT  the hardware, in words (default: the format)\n"
     "  --host-link TEXT    how the accelerator hangs off its host (USB 3.0, PCIe)\n"
     "  --cpu-pre-ms MS     added to cpu_pre_ms of every point (default 0)\n"
@@ -1012,6 +1012,11 @@ static int cmd_import(int argc, char **argv)
 		code =
 		    usage_error(usage_import, "import needs a FORMAT of the list below, got \"%s\"",
 				format != NULL ? format : "");
+		goto out;
+	}
+	if (o.select != NULL && o.format != &import_coral) {
+		code = usage_error(usage_import,
+				   "--select picks a row of a coral CSV; %s has no rows", format);
 		goto out;
 	}
 	if (o.nfiles == 0 || out == NULL || o.id == NULL || o.model == NULL ||

@@ -65,6 +65,8 @@ static const struct good_case good[] = {
     {"trtexec", "import/trtexec-7.log", NULL, 0, 1.75, 0, 2, "ssd.onnx"},
     {"trtexec", "import/trtexec-8.2-crlf.log", NULL, 0, 3.125, 0, 3, "ssd.plan"},
     {"trtexec-times", "import/trtexec-7.exportTimes.json", NULL, 0, 3.75, 0, 0, ""},
+    /* A layer name with quotes, a backslash and the key itself in it. */
+    {"trtexec-profile", "import/trtexec-unescaped.exportProfile.json", NULL, 0, 2.5, 0, 0, ""},
     {"openvino", "import/openvino-2022.txt", NULL, 0, 37.25, 0, 2, ""},
     {"openvino-csv", "import/openvino-report.csv", NULL, 0, 52.75, 0, 3, ""},
     {"tflite", "import/tflite-2.txt", NULL, 0, 83.25, 0, 0, ""},
@@ -373,6 +375,10 @@ static const struct cli_case cli[] = {
      "openvino-latency.txt:3: expected \"Latency: X ms\""},
     {"openvino", "vendor/openvino/ncs2-myriad-rpi4-benchmark_app-console.txt", NULL, 0,
      "1 point of mobilenet-ssd-v1 from openvino"},
+    {"openvino", "vendor/openvino/ncs2-myriad-rpi4-benchmark_app-console.txt", "--select", 2,
+     "option --select needs a value"},
+    {"trtexec", "vendor/trtexec/h100-trt10.16-dumpProfile-console.log", "--select=x", 2,
+     "unknown option --select=x"},
     {"opnevino", "vendor/openvino/ncs2-myriad-rpi4-benchmark_app-console.txt", NULL, 2,
      "import needs a FORMAT of the list below, got \"opnevino\""},
 };
