@@ -21,17 +21,28 @@ static bool field_ms(const char *s, const char *key, double *out)
 	return p != NULL && lines_number(p + strlen(pat), out) != NULL;
 }
 
-/* The value of "--name=VALUE" on a trtexec command line. */
-static void command_value(const char *s, const char *name, char *out, size_t size)
+/* The model of "--name=PATH" on a trtexec command line: the file name
+ * without its directory and extension, so that one model's ONNX file and
+ * engine ("ssd.onnx", "engines/ssd.plan") are the same model. */
+static void command_model(const char *s, const char *name, char *out, size_t size)
 {
-	const char *p = strstr(s, name);
+	const char *p = strstr(s, name), *base, *dot;
 	size_t n;
 
 	if (p == NULL || out[0] != '\0')
 		return;
 	p += strlen(name);
 	n = strcspn(p, " \t");
-	snprintf(out, size, "%.*s", (int)(n < size ? n : size - 1), p);
+	base = p;
+	for (const char *c = p; c < p + n; c++)
+		if (*c == '/')
+			base = c + 1;
+	dot = NULL;
+	for (const char *c = base; c < p + n; c++)
+		if (*c == '.')
+			dot = c;
+	n = (size_t)((dot != NULL && dot > base ? dot : p + n) - base);
+	snprintf(out, size, "%.*s", (int)(n < size ? n : size - 1), base);
 }
 
 /* Streams, from the options block of any version ("Streams: 2",
@@ -70,9 +81,9 @@ static int read_console(const char *file, const char *select, struct import_resu
 		double x;
 
 		if (strstr(raw, "&&&& RUNNING") != NULL) {
-			command_value(raw, "--onnx=", out->model, sizeof(out->model));
-			command_value(raw, "--loadEngine=", out->model, sizeof(out->model));
-			command_value(raw, "--deploy=", out->model, sizeof(out->model));
+			command_model(raw, "--onnx=", out->model, sizeof(out->model));
+			command_model(raw, "--loadEngine=", out->model, sizeof(out->model));
+			command_model(raw, "--deploy=", out->model, sizeof(out->model));
 		}
 		if ((rc = streams(&l, s, out, err)) < 0)
 			break;

@@ -24,9 +24,9 @@ struct good_case {
 static const struct good_case good[] = {
     /* Vendor samples. */
     {"trtexec", "vendor/trtexec/h100-trt10.16-cudagraph-verbose-console.log", NULL, 0, 0.0387646, 0,
-     1, "model-trained.trt"},
+     1, "model-trained"},
     {"trtexec", "vendor/trtexec/h100-trt10.16-dumpProfile-console.log", NULL, 0, 0.0833, 0, 1,
-     "./model-trained.trt"},
+     "model-trained"},
     /* 263 queries; mean of latencyMs computed apart from the importer. */
     {"trtexec-times", "vendor/trtexec/rtx3090-resnet50-fp32.exportTimes.json", NULL, 0,
      12.229919391634974, 0, 0, ""},
@@ -62,8 +62,8 @@ static const struct good_case good[] = {
      "mobilenet_ssd_v1_coco_quant_postprocess.tflite cat.bmp", 0, 592.41, 0, 0,
      "mobilenet_ssd_v1_coco_quant_postprocess"},
     /* Hand-made forms. */
-    {"trtexec", "import/trtexec-7.log", NULL, 0, 1.75, 0, 2, "ssd.onnx"},
-    {"trtexec", "import/trtexec-8.2-crlf.log", NULL, 0, 3.125, 0, 3, "ssd.plan"},
+    {"trtexec", "import/trtexec-7.log", NULL, 0, 1.75, 0, 2, "ssd"},
+    {"trtexec", "import/trtexec-8.2-crlf.log", NULL, 0, 3.125, 0, 3, "ssd"},
     {"trtexec-times", "import/trtexec-7.exportTimes.json", NULL, 0, 3.75, 0, 0, ""},
     /* A layer name with quotes, a backslash and the key itself in it. */
     {"trtexec-profile", "import/trtexec-unescaped.exportProfile.json", NULL, 0, 2.5, 0, 0, ""},
@@ -294,6 +294,37 @@ START_TEST(import_merges_instances)
 }
 END_TEST
 
+/* Instance counts from the files (trtexec streams 3 and 2), one model in
+ * two forms (ssd.plan, ssd.onnx). */
+START_TEST(import_merges_counts_from_files)
+{
+	char *dir = tu_make_tmpdir(), a[4096], b[4096], out[4200];
+	const char *files[2] = {a, b};
+	struct import_options o = options(&import_trtexec, files, 2);
+	struct ts_error err = {""};
+	struct profile *p = NULL;
+	struct profile_parts parts;
+	double px_lo, px_hi, lo, hi;
+
+	data_path(a, sizeof(a), "import/trtexec-8.2-crlf.log");
+	data_path(b, sizeof(b), "import/trtexec-7.log");
+	snprintf(out, sizeof(out), "%s/trt.json", dir);
+	o.cpu_pre_ms = 0;
+	ck_assert_msg(import_run(&o, out, &err) == 0, "%s", err.msg);
+	ck_assert_msg(profile_load(out, &p, &err) == 0, "%s", err.msg);
+	profile_range(p, 0, &px_lo, &px_hi, &lo, &hi);
+	ck_assert_double_eq(lo, 2);
+	ck_assert_double_eq(hi, 3);
+	ck_assert(!profile_eval(p, 0, 90000, 2, &parts));
+	ck_assert_double_eq_tol(parts.accel_ms, 1.75, TOL);
+	ck_assert_double_eq_tol(parts.cpu_pre_ms, 0, TOL);
+	ck_assert(!profile_eval(p, 0, 90000, 3, &parts));
+	ck_assert_double_eq_tol(parts.accel_ms, 3.125, TOL);
+	profile_free(p);
+	ck_assert_int_eq(tu_remove_tmpdir(dir), 0);
+}
+END_TEST
+
 struct conflict_case {
 	const char *format, *a, *b, *select;
 	const char *phrase;
@@ -306,7 +337,7 @@ static const struct conflict_case conflicts[] = {
      "pycoral-inference_reference_rp3b.csv: instances 1 already come from"},
     {"trtexec", "import/trtexec-7.log",
      "vendor/trtexec/h100-trt10.16-cudagraph-verbose-console.log", NULL,
-     "h100-trt10.16-cudagraph-verbose-console.log: model \"model-trained.trt\", but"},
+     "h100-trt10.16-cudagraph-verbose-console.log: model \"model-trained\", but"},
 };
 
 START_TEST(import_refuses_conflicts)
@@ -446,6 +477,7 @@ static Suite *import_suite(void)
 	tcase_add_loop_test(tc, import_rejects_odd_bytes, 0, NROW(odd));
 	tcase_add_test(tc, import_long_line);
 	tcase_add_test(tc, import_merges_instances);
+	tcase_add_test(tc, import_merges_counts_from_files);
 	tcase_add_loop_test(tc, import_refuses_conflicts, 0, NROW(conflicts));
 	tcase_add_loop_test(tc, import_matches_shipped_profiles, 0, NROW(shipped));
 	tcase_add_loop_test(tc, import_command_line, 0, NROW(cli));
