@@ -12,6 +12,7 @@
 
 #include "golden.h"
 #include "config.h"
+#include "import.h"
 #include "dist.h"
 #include "fit.h"
 #include "outfile.h"
@@ -42,6 +43,8 @@ static const char usage_main[] =
     "  plot RESULTS_DIR... [options]\n"
     "                               draw results with gnuplot (CDF, breakdown, Gantt,\n"
     "                               health timeline, sweep)\n"
+    "  import FORMAT FILE... -o PROFILE [options]\n"
+    "                               build a latency profile from vendor benchmark output\n"
     "  version                      print the version\n"
     "  help [COMMAND]               show this text or a command's\n"
     "\n"
@@ -176,6 +179,44 @@ static const char usage_plot[] =
     "\n"
     "exit codes: 0 success, 1 runtime failure (gnuplot failed), 2 usage error,\n"
     "3 invalid or missing input file, or a directory with nothing to plot\n";
+
+static const char usage_import[] =
+    "usage: tiersim import FORMAT FILE... -o PROFILE --id ID --model MODEL\n"
+    "                      --accelerator gpu|tpu|vpu|cpu --frame WxH [options]\n"
+    "\n"
+    "Reads the output of a vendor's benchmark tool, one FILE per number of\n"
+    "concurrent instances, and writes a latency profile (docs/profiles.md) with\n"
+    "one table for MODEL at frame size WxH.  docs/importers.md says what each\n"
+    "format maps to accel_ms, cpu_pre_ms and cpu_post_ms.\n"
+    "\n"
+    "formats:\n"
+    "  trtexec            TensorRT trtexec console output (7.x, 8.0-8.2, 8.4+,\n"
+    "                     --dumpProfile table)\n"
+    "  trtexec-times      trtexec --exportTimes JSON\n"
+    "  trtexec-profile    trtexec --exportProfile JSON\n"
+    "  openvino           OpenVINO benchmark_app console output (old and 2022+)\n"
+    "  openvino-csv       OpenVINO benchmark_app report CSV\n"
+    "  tflite             TFLite benchmark_model console output, op-profiling tables\n"
+    "  coral              Coral pycoral inference or edgetpu detection CSV\n"
+    "  mlperf             MLPerf LoadGen mlperf_log_summary.txt\n"
+    "\n"
+    "options:\n"
+    "  -o PROFILE          the profile file to write (replaced atomically)\n"
+    "  --id ID             the profile's id (1-63 bytes)\n"
+    "  --model MODEL       the model id of the table (models/*.json)\n"
+    "  --accelerator KIND  gpu, tpu, vpu or cpu\n"
+    "  --frame WxH         the frame size of every point, in pixels\n"
+    "  --instances N,...   one instance count per FILE, in order (default: what\n"
+    "                      each file says: trtexec streams, benchmark_app requests;\n"
+    "                      else 1); two files may not give the same count\n"
+    "  --select TEXT       coral only: the row of a file holding several models, the\n"
+    "                      one whose names are TEXT, or the only one containing it\n"
+    "  --description TEXT  the hardware, in words (default: the format)\n"
+    "  --host-link TEXT    how the accelerator hangs off its host (USB 3.0, PCIe)\n"
+    "  --cpu-pre-ms MS     added to cpu_pre_ms of every point (default 0)\n"
+    "  --cpu-post-ms MS    added to cpu_post_ms of every point (default 0)\n"
+    "\n"
+    "exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid input\n";
 
 static const char usage_version[] = "usage: tiersim version\n\nPrints the version.\n";
 
@@ -847,6 +888,178 @@ out:
 	return code;
 }
 
+/* "A,B,C": one instance count in [1, 4096] per file, exactly `want`. */
+static int64_t *parse_instances(const char *text, size_t want)
+{
+	int64_t *v = calloc(want, sizeof(*v));
+	const char *p = text;
+	size_t n = 0;
+
+	while (v != NULL && n < want) {
+		char buf[16];
+		size_t len = strcspn(p, ",");
+		uint64_t x;
+
+		if (len == 0 || len >= sizeof(buf))
+			break;
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		if (!parse_u64(buf, 4096, &x) || x == 0)
+			break;
+		v[n++] = (int64_t)x;
+		p += len;
+		if (*p == '\0')
+			break;
+		p++;
+	}
+	if (v != NULL && n == want && *p == '\0')
+		return v;
+	free(v);
+	return NULL;
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	static const char *const value_opts[] = {
+	    "-o",	   "--id",	   "--model",	    "--accelerator",
+	    "--frame",	   "--instances",  "--select",	    "--description",
+	    "--host-link", "--cpu-pre-ms", "--cpu-post-ms", NULL};
+	struct import_options o = {0};
+	const char **files = calloc((size_t)argc + 1, sizeof(*files));
+	const char *out = NULL, *inst = NULL, *format = NULL;
+	char *command = NULL;
+	struct ts_error err = {0};
+	size_t clen = strlen("tiersim import") + 1;
+	int code = TS_EXIT_OK;
+
+	if (wants_help(argc, argv)) {
+		free(files);
+		fputs(usage_import, stdout);
+		return TS_EXIT_OK;
+	}
+	if (files == NULL) {
+		fputs("tiersim: out of memory\n", stderr);
+		return TS_EXIT_RUNTIME;
+	}
+	for (int i = 0; i < argc && code == TS_EXIT_OK; i++) {
+		const char *a = argv[i], *v = NULL;
+		char *end;
+
+		for (size_t k = 0; value_opts[k] != NULL; k++) {
+			if (strcmp(a, value_opts[k]) != 0)
+				continue;
+			if (i + 1 == argc) {
+				code = usage_error(usage_import, "option %s needs a value", a);
+				goto out;
+			}
+			v = argv[++i];
+		}
+		if (strcmp(a, "-o") == 0) {
+			out = v;
+		} else if (strcmp(a, "--id") == 0) {
+			o.id = v;
+		} else if (strcmp(a, "--model") == 0) {
+			o.model = v;
+		} else if (strcmp(a, "--accelerator") == 0) {
+			o.accelerator = v;
+			if (strcmp(v, "gpu") != 0 && strcmp(v, "tpu") != 0 &&
+			    strcmp(v, "vpu") != 0 && strcmp(v, "cpu") != 0)
+				code = usage_error(
+				    usage_import,
+				    "--accelerator wants gpu, tpu, vpu or cpu, got \"%s\"", v);
+		} else if (strcmp(a, "--frame") == 0) {
+			long w = strtol(v, &end, 10),
+			     h = *end == 'x' ? strtol(end + 1, &end, 10) : 0;
+
+			if (v[0] < '1' || v[0] > '9' || *end != '\0' || w < 1 || w > 100000 ||
+			    h < 1 || h > 100000)
+				code =
+				    usage_error(usage_import,
+						"--frame wants WxH, whole numbers in [1, 100000], "
+						"got \"%s\"",
+						v);
+			o.frame_w = w;
+			o.frame_h = h;
+		} else if (strcmp(a, "--instances") == 0) {
+			inst = v;
+		} else if (strcmp(a, "--select") == 0) {
+			o.select = v;
+		} else if (strcmp(a, "--description") == 0) {
+			o.description = v;
+		} else if (strcmp(a, "--host-link") == 0) {
+			o.host_link = v;
+		} else if (strcmp(a, "--cpu-pre-ms") == 0 || strcmp(a, "--cpu-post-ms") == 0) {
+			double ms = strtod(v, &end);
+
+			if (!(v[0] >= '0' && v[0] <= '9') || *end != '\0' || !(ms <= 1e6))
+				code =
+				    usage_error(usage_import,
+						"--cpu-pre-ms and --cpu-post-ms want milliseconds "
+						"in [0, 1e6], got \"%s\"",
+						v);
+			*(strcmp(a, "--cpu-pre-ms") == 0 ? &o.cpu_pre_ms : &o.cpu_post_ms) = ms;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			code = usage_error(usage_import, "unknown option %s", a);
+		} else if (format == NULL) {
+			format = a;
+		} else {
+			files[o.nfiles++] = a;
+		}
+	}
+	if (code != TS_EXIT_OK)
+		goto out;
+	if (format == NULL || (o.format = import_find(format)) == NULL) {
+		code =
+		    usage_error(usage_import, "import needs a FORMAT of the list below, got \"%s\"",
+				format != NULL ? format : "");
+		goto out;
+	}
+	if (o.select != NULL && o.format != &import_coral) {
+		code = usage_error(usage_import,
+				   "--select picks a row of a coral CSV; %s has no rows", format);
+		goto out;
+	}
+	if (o.nfiles == 0 || out == NULL || o.id == NULL || o.model == NULL ||
+	    o.accelerator == NULL || o.frame_w == 0) {
+		code = usage_error(usage_import, "%s",
+				   "import needs FILE..., -o, --id, --model, --accelerator and "
+				   "--frame");
+		goto out;
+	}
+	if (strlen(o.id) > 63 || strlen(o.model) > 63) {
+		code = usage_error(usage_import, "%s", "--id and --model take at most 63 bytes");
+		goto out;
+	}
+	if (inst != NULL && (o.instances = parse_instances(inst, o.nfiles)) == NULL) {
+		code = usage_error(usage_import,
+				   "--instances wants one count in [1, 4096] per FILE, "
+				   "comma-separated, got \"%s\"",
+				   inst);
+		goto out;
+	}
+	for (int i = 0; i < argc; i++)
+		clen += strlen(argv[i]) + 1;
+	command = malloc(clen);
+	if (command != NULL) {
+		strcpy(command, "tiersim import");
+		for (int i = 0; i < argc; i++) {
+			strcat(command, " ");
+			strcat(command, argv[i]);
+		}
+	}
+	o.files = files;
+	o.command = command;
+	code = report(import_run(&o, out, &err), &err);
+	if (code == TS_EXIT_OK)
+		printf("%s: %zu point%s of %s from %s\n", out, o.nfiles, o.nfiles == 1 ? "" : "s",
+		       o.model, o.format->name);
+out:
+	free((void *)o.instances);
+	free(command);
+	free(files);
+	return code;
+}
+
 static int cmd_version(int argc, char **argv)
 {
 	if (wants_help(argc, argv)) {
@@ -873,6 +1086,7 @@ static const struct command commands[] = {
     {"fit-delay", cmd_fit_delay, usage_fit_delay},
     {"check", cmd_check, usage_check},
     {"plot", cmd_plot, usage_plot},
+    {"import", cmd_import, usage_import},
     {"version", cmd_version, usage_version},
 };
 

@@ -257,6 +257,7 @@ static const struct broken_case broken[] = {
     {"duplicate_model.json", TS_EINVALID, "$.tables[1].model: duplicate model \"m\""},
     {"empty_sources.json", TS_EINVALID, "$.sources: expected at least one source"},
     {"source_not_string.json", TS_EINVALID, "$.sources.hand: expected a non-empty string"},
+    {"provenance_nested.json", TS_EINVALID, "$.provenance.host: expected a string or a number"},
     {"empty_tables.json", TS_EINVALID, "$.tables: expected an array of at least 1 element"},
     {"empty_points.json", TS_EINVALID,
      "$.tables[0].points: expected an array of at least 1 element"},
@@ -358,6 +359,9 @@ static Suite *profile_suite(void)
 	Suite *s = suite_create("profile");
 	TCase *tc = tcase_create("profile");
 
+	/* profile_array_limits loads 10^5-point tables, slow under the
+	 * sanitizers on a loaded machine. */
+	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, profile_exact_at_grid_points, 0, NROW(grid_points));
 	tcase_add_loop_test(tc, profile_bilinear_between_points, 0, NROW(between_points));
 	tcase_add_loop_test(tc, profile_linear_over_instances, 0, NROW(line_instances));
