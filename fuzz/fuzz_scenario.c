@@ -92,6 +92,8 @@ static void simulate(const struct scenario *s)
 	if (rc == 0) {
 		ended = rep.totals[SIM_T_COMPLETED] + rep.totals[SIM_T_DROPPED_QUEUE_FULL] +
 			rep.totals[SIM_T_DROPPED_NO_NODE] + rep.totals[SIM_T_IN_FLIGHT];
+		for (int f = 0; f < SIM_FAIL_COUNT; f++)
+			ended += rep.faults[SIM_F_FAILED_NODE_CRASH + f];
 		fuzz_require(ended == rep.totals[SIM_T_CREATED], "created = ended + in flight");
 		for (size_t n = 0; n < s->n_nodes; n++) {
 			double u = rep.nodes[n * SIM_M_COUNT_ALL + SIM_M_UTILISATION];

@@ -29,7 +29,7 @@ struct job {
 	uint64_t events_before; /* events of the replications done */
 };
 
-enum group_kind { G_TOTALS, G_APP, G_NODE, G_TIER, G_HEALTH };
+enum group_kind { G_TOTALS, G_APP, G_NODE, G_TIER, G_HEALTH, G_FAULTS, G_AVAILABILITY };
 
 static double value(const struct sim_report *rep, enum group_kind g, size_t idx, int k)
 {
@@ -44,6 +44,10 @@ static double value(const struct sim_report *rep, enum group_kind g, size_t idx,
 		return rep->tiers[idx][k];
 	case G_HEALTH:
 		return rep->health[k];
+	case G_FAULTS:
+		return rep->faults[k];
+	case G_AVAILABILITY:
+		return rep->availability[idx];
 	}
 	return NAN;
 }
@@ -124,6 +128,22 @@ static bool tier_present(const struct scenario *s, enum tier t)
 	return false;
 }
 
+/* The "faults" object: the fault counts and each node's availability. */
+static void add_faults(const struct scenario *s, const struct sim_report *reports, unsigned n,
+		       cJSON *root, bool *failed)
+{
+	cJSON *f = cJSON_AddObjectToObject(root, "faults"), *avail;
+
+	*failed |= f == NULL;
+	for (int k = 0; !*failed && k < SIM_F_COUNT_ALL; k++)
+		add_nested(f, sim_fault_names[k], metric_json(reports, n, G_FAULTS, 0, k), failed);
+	avail = *failed ? NULL : cJSON_AddObjectToObject(f, "availability");
+	*failed |= avail == NULL;
+	for (size_t i = 0; !*failed && i < s->n_nodes; i++)
+		outfile_json_add(avail, s->nodes[i].id,
+				 metric_json(reports, n, G_AVAILABILITY, i, 0), failed);
+}
+
 cJSON *run_summary_json(const struct scenario *s, const char *policy,
 			const struct sim_report *reports, unsigned n)
 {
@@ -139,7 +159,8 @@ cJSON *run_summary_json(const struct scenario *s, const char *policy,
 	totals = cJSON_AddObjectToObject(root, "totals");
 	failed |= totals == NULL;
 	for (int k = 0; !failed && k < SIM_T_COUNT_ALL; k++)
-		add_nested(totals, sim_total_names[k], metric_json(reports, n, G_TOTALS, 0, k), &failed);
+		add_nested(totals, sim_total_names[k], metric_json(reports, n, G_TOTALS, 0, k),
+			   &failed);
 	apps = cJSON_AddObjectToObject(root, "apps");
 	failed |= apps == NULL;
 	for (size_t a = 0; !failed && a < s->n_apps; a++)
@@ -162,6 +183,8 @@ cJSON *run_summary_json(const struct scenario *s, const char *policy,
 			outfile_json_add(h, sim_health_names[k],
 					 metric_json(reports, n, G_HEALTH, 0, k), &failed);
 	}
+	if (!failed && s->faults.present)
+		add_faults(s, reports, n, root, &failed);
 	if (failed) {
 		cJSON_Delete(root);
 		return NULL;
@@ -310,6 +333,23 @@ static void print_summary(FILE *out, const struct job *j)
 		r == 1 ? "" : " (mean per replication)", t[SIM_T_CREATED], t[SIM_T_COMPLETED],
 		t[SIM_T_DROPPED_QUEUE_FULL] + t[SIM_T_DROPPED_NO_NODE], t[SIM_T_DROPPED_QUEUE_FULL],
 		t[SIM_T_DROPPED_NO_NODE], t[SIM_T_IN_FLIGHT]);
+	if (s->faults.present) {
+		double f[SIM_F_COUNT_ALL] = {0};
+
+		for (int k = 0; k < SIM_F_COUNT_ALL; k++)
+			for (unsigned i = 0; i < r; i++)
+				f[k] += j->reports[i].faults[k] / r;
+		fprintf(out,
+			"faults: %.0f node crashes, %.0f link outages, %.0f link degradations, "
+			"%.0f accelerator losses; %.0f retries, %.0f failed (node_crash %.0f, "
+			"link_down %.0f, accelerator_lost %.0f, timeout %.0f)\n",
+			f[SIM_F_NODE_CRASHES], f[SIM_F_LINK_OUTAGES], f[SIM_F_LINK_DEGRADATIONS],
+			f[SIM_F_ACCEL_LOSSES], f[SIM_F_RETRIED],
+			f[SIM_F_FAILED_NODE_CRASH] + f[SIM_F_FAILED_LINK_DOWN] +
+			    f[SIM_F_FAILED_ACCEL_LOST] + f[SIM_F_FAILED_TIMEOUT],
+			f[SIM_F_FAILED_NODE_CRASH], f[SIM_F_FAILED_LINK_DOWN],
+			f[SIM_F_FAILED_ACCEL_LOST], f[SIM_F_FAILED_TIMEOUT]);
+	}
 	fprintf(out, "response time after warm-up (%g s of %g s), ms:\n", sim_to_s(s->warmup),
 		sim_to_s(s->duration));
 	fprintf(out, "  %-5s %-12s %9s %9s %9s %9s %8s %7s %8s\n", "", "", "count", "mean", "p50",
