@@ -58,7 +58,7 @@ static char *golden_copy(const char *name, const char *from, const char *to, con
 }
 
 static const char *const goldens[] = {"edge-od-heterogeneous-seed7", "multijob-10-tabu",
-				      "icu-lstm-18-exact"};
+				      "icu-lstm-18-exact", "edge-od-faults-seed7"};
 
 START_TEST(golden_untouched_passes)
 {
@@ -164,7 +164,8 @@ static Suite *golden_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, golden_untouched_passes, 0, 3);
+	tcase_add_loop_test(tc, golden_untouched_passes, 0,
+			    (int)(sizeof(goldens) / sizeof(*goldens)));
 	tcase_add_loop_test(tc, golden_perturbed_fails, 0, 2);
 	tcase_add_loop_test(tc, golden_tolerances, 0, 7);
 	tcase_add_loop_test(tc, golden_usage_errors, 0, 2);
