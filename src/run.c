@@ -316,15 +316,26 @@ static void print_row(FILE *out, const char *kind, const char *name, const struc
 	fprintf(out, " %8.0f\n", v[SIM_M_DROP_QUEUE_FULL] + v[SIM_M_DROP_NO_NODE]);
 }
 
+/* The mean over the replications of the first n values of a group
+ * without index (totals, health, faults). */
+static void means(const struct job *j, enum group_kind g, int n, double *out)
+{
+	unsigned r = j->cfg->replications;
+
+	for (int k = 0; k < n; k++) {
+		out[k] = 0;
+		for (unsigned i = 0; i < r; i++)
+			out[k] += value(&j->reports[i], g, 0, k) / r;
+	}
+}
+
 static void print_summary(FILE *out, const struct job *j)
 {
 	const struct scenario *s = j->s;
 	unsigned r = j->cfg->replications;
-	double t[SIM_T_COUNT_ALL] = {0};
+	double t[SIM_T_COUNT_ALL];
 
-	for (int k = 0; k < SIM_T_COUNT_ALL; k++)
-		for (unsigned i = 0; i < r; i++)
-			t[k] += j->reports[i].totals[k] / r;
+	means(j, G_TOTALS, SIM_T_COUNT_ALL, t);
 	fprintf(out, "tiersim %s: scenario %s, policy %s, seed %" PRIu64 ", %u replication%s\n",
 		TIERSIM_VERSION, s->name, j->policy->name, j->seed, r, r == 1 ? "" : "s");
 	fprintf(out,
@@ -334,11 +345,9 @@ static void print_summary(FILE *out, const struct job *j)
 		t[SIM_T_DROPPED_QUEUE_FULL] + t[SIM_T_DROPPED_NO_NODE], t[SIM_T_DROPPED_QUEUE_FULL],
 		t[SIM_T_DROPPED_NO_NODE], t[SIM_T_IN_FLIGHT]);
 	if (s->faults.present) {
-		double f[SIM_F_COUNT_ALL] = {0};
+		double f[SIM_F_COUNT_ALL];
 
-		for (int k = 0; k < SIM_F_COUNT_ALL; k++)
-			for (unsigned i = 0; i < r; i++)
-				f[k] += j->reports[i].faults[k] / r;
+		means(j, G_FAULTS, SIM_F_COUNT_ALL, f);
 		fprintf(out,
 			"faults: %.0f node crashes, %.0f link outages, %.0f link degradations, "
 			"%.0f accelerator losses; %.0f retries, %.0f failed (node_crash %.0f, "
@@ -362,11 +371,9 @@ static void print_summary(FILE *out, const struct job *j)
 		if (tier_present(s, (enum tier)tr))
 			print_row(out, "tier", tier_name((enum tier)tr), j, G_TIER, (size_t)tr);
 	if (j->policy->health) {
-		double h[SIM_H_COUNT_ALL] = {0};
+		double h[SIM_H_COUNT_ALL];
 
-		for (int k = 0; k < SIM_H_COUNT_ALL; k++)
-			for (unsigned i = 0; i < r; i++)
-				h[k] += j->reports[i].health[k] / r;
+		means(j, G_HEALTH, SIM_H_COUNT_ALL, h);
 		fprintf(out,
 			"health%s: %.0f migrations, %.0f decisions without a healthy node, %.0f "
 			"state changes\n",
