@@ -70,27 +70,31 @@ static struct scenario *load(const struct spec *sp, struct ts_error *err, int *r
 	return s;
 }
 
-static struct outcome run(const struct spec *sp)
+/* Runs loaded scenario s (freed here) with its seed and policy. */
+static struct outcome simulate(struct scenario *s)
 {
 	struct outcome o = {0};
 	struct ts_error err = {""};
-	struct scenario *s = load(sp, &err, &o.rc);
+	struct sim_options opt = {.seed = s->seed, .policy = policy_find(s->policy)};
 	size_t len = 0;
-	FILE *f;
 
-	ck_assert_msg(o.rc == 0, "%s", err.msg);
-	f = open_memstream(&o.csv, &len);
-	ck_assert_ptr_nonnull(f);
-	{
-		struct sim_options opt = {
-		    .seed = s->seed, .policy = policy_find(s->policy), .requests_csv = f};
-
-		o.rc = sim_run(s, &opt, &o.rep, &err);
-	}
-	fclose(f);
+	opt.requests_csv = open_memstream(&o.csv, &len);
+	ck_assert_ptr_nonnull(opt.requests_csv);
+	o.rc = sim_run(s, &opt, &o.rep, &err);
+	fclose(opt.requests_csv);
 	snprintf(o.msg, sizeof(o.msg), "%s", err.msg);
 	scenario_free(s);
 	return o;
+}
+
+static struct outcome run(const struct spec *sp)
+{
+	struct ts_error err = {""};
+	int rc;
+	struct scenario *s = load(sp, &err, &rc);
+
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	return simulate(s);
 }
 
 static void outcome_release(struct outcome *o)
@@ -183,9 +187,10 @@ static void check_accounting(const struct outcome *o)
 	ck_assert_double_eq(in_flight, t[SIM_T_IN_FLIGHT]);
 }
 
-/* The stream's phase: when request 0 was created, in ns.  Faults do not
- * move it (arrivals have their own random stream). */
-static long long phase_ns(const struct spec *sp)
+/* When request 10 is created, in ns: the stream's phase (request 0's
+ * creation, in a run without faults) + 10 periods.  Faults do not move
+ * it: arrivals have their own random stream. */
+static long long request10_ns(const struct spec *sp)
 {
 	struct spec plain = *sp;
 	struct outcome o;
@@ -196,7 +201,7 @@ static long long phase_ns(const struct spec *sp)
 	ck_assert_int_eq(o.rc, 0);
 	t = number(row_of(o.csv, 0), C_CREATED);
 	outcome_release(&o);
-	return t;
+	return t + 5000000000LL;
 }
 
 /* Request 10 is created at c10 = phase + 5 s; e1 crashes 30 ms later,
@@ -208,7 +213,7 @@ START_TEST(faults_crash_loses_what_it_holds)
 {
 	struct spec sp = {.policy = "all-edge", .workload = stream};
 	char faults[256], buf[32];
-	long long c10 = phase_ns(&sp) + 5000000000LL;
+	long long c10 = request10_ns(&sp);
 	struct outcome o;
 
 	snprintf(faults, sizeof(faults),
@@ -247,7 +252,7 @@ START_TEST(faults_crash_retries_elsewhere)
 					    "{\"max_retries\": 1, \"timeout_ms\": 20}"};
 	struct spec sp = {.policy = "all-edge", .two_edges = true, .workload = stream};
 	char faults[512], buf[32];
-	long long c10 = phase_ns(&sp) + 5000000000LL;
+	long long c10 = request10_ns(&sp);
 	bool timed_out = _i == 2;
 	struct outcome o;
 
@@ -287,7 +292,7 @@ START_TEST(faults_link_outage_and_degradation)
 {
 	struct spec sp = {.policy = "all-edge", .workload = stream};
 	char faults[512], buf[32];
-	long long c10 = phase_ns(&sp) + 5000000000LL;
+	long long c10 = request10_ns(&sp);
 	struct outcome o;
 
 	snprintf(faults, sizeof(faults),
@@ -333,7 +338,7 @@ START_TEST(faults_accelerator_falls_back_to_cpu)
 {
 	struct spec sp = {.policy = "all-edge", .workload = stream, .cpu_fallback = _i == 0};
 	char faults[512], buf[32];
-	long long c10 = phase_ns(&sp) + 5000000000LL;
+	long long c10 = request10_ns(&sp);
 	struct outcome o;
 
 	snprintf(faults, sizeof(faults),
@@ -438,6 +443,39 @@ START_TEST(faults_no_service_on_a_down_node)
 	}
 	ck_assert_int_gt(on_e1, 0);
 	outcome_release(&o);
+}
+END_TEST
+
+/* tests/data/sim/faults.json has every kind of fault: each happens, the
+ * accounting adds up, and a second run gives the same bytes. */
+static struct outcome run_file(const char *rel)
+{
+	struct ts_error err = {""};
+	struct scenario *s = NULL;
+	char path[4096];
+
+	tu_source_path(path, sizeof(path), rel);
+	ck_assert_msg(scenario_load(path, &s, &err) == 0, "%s", err.msg);
+	return simulate(s);
+}
+
+START_TEST(faults_every_kind_repeats_exactly)
+{
+	struct outcome a = run_file("tests/data/sim/faults.json");
+	struct outcome b = run_file("tests/data/sim/faults.json");
+
+	ck_assert_msg(a.rc == 0, "%s", a.msg);
+	ck_assert_int_eq(b.rc, 0);
+	check_accounting(&a);
+	ck_assert_double_ge(a.rep.faults[SIM_F_NODE_CRASHES], 2);
+	ck_assert_double_eq(a.rep.faults[SIM_F_LINK_OUTAGES], 1);
+	ck_assert_double_eq(a.rep.faults[SIM_F_LINK_DEGRADATIONS], 1);
+	ck_assert_double_eq(a.rep.faults[SIM_F_ACCEL_LOSSES], 1);
+	ck_assert_str_eq(a.csv, b.csv);
+	for (int k = 0; k < SIM_F_COUNT_ALL; k++)
+		ck_assert_double_eq(a.rep.faults[k], b.rep.faults[k]);
+	outcome_release(&a);
+	outcome_release(&b);
 }
 END_TEST
 
@@ -576,6 +614,7 @@ int main(void)
 	tcase_add_loop_test(tc, faults_accelerator_falls_back_to_cpu, 0, 2);
 	tcase_add_test(tc, faults_policies_avoid_down_nodes);
 	tcase_add_test(tc, faults_no_service_on_a_down_node);
+	tcase_add_test(tc, faults_every_kind_repeats_exactly);
 	tcase_add_loop_test(tc, faults_broken_sections, 0, (int)(sizeof(broken) / sizeof(*broken)));
 	tcase_add_test(tc, faults_not_in_job_sets);
 	suite_add_tcase(s, tc);
