@@ -75,6 +75,20 @@ static double arrivals(const struct scenario *s)
 	return total;
 }
 
+/* Fault events (crashes, recoveries, window starts and ends, losses),
+ * about: a random crash comes back every mtbf_s + mttr_s on average. */
+static double fault_events(const struct scenario *s)
+{
+	const struct scn_faults *f = &s->faults;
+	double total = 2 * (double)f->n_links + (double)f->n_accels;
+
+	for (size_t k = 0; k < f->n_nodes; k++)
+		total += f->nodes[k].random
+			     ? 2 * sim_to_s(s->duration) / (f->nodes[k].mtbf_s + f->nodes[k].mttr_s)
+			     : 2;
+	return total;
+}
+
 static void simulate(const struct scenario *s)
 {
 	struct sim_options opt = {.seed = s->seed, .policy = policy_find(s->policy)};
@@ -123,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * scheduler of their own). */
 	if (s->n_apps > 0 && policy_find(s->policy) != NULL &&
 	    policy_find(s->policy)->place != NULL && s->duration <= sim_from_s(1000) &&
-	    arrivals(s) <= SIM_MAX_ARRIVALS)
+	    arrivals(s) + fault_events(s) <= SIM_MAX_ARRIVALS)
 		simulate(s);
 	scenario_free(s);
 	return 0;
