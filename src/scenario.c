@@ -1466,7 +1466,7 @@ static int load_node_faults(struct scenario *s, const struct jin_at *f, struct t
 		} else if (rc == 0) {
 			rc = get_time_s(&e, "at_s", true, 0, &nf->at, err);
 			if (rc == 0)
-				rc = get_time_s(&e, "down_s", false, 1e-6, &nf->down, err);
+				rc = get_time_s(&e, "down_s", false, 1e-3, &nf->down, err);
 			if (rc == 0 && cJSON_HasObjectItem(e.node, "mttr_s")) {
 				struct jin_at d;
 
