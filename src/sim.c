@@ -1604,8 +1604,9 @@ static int on_check(struct sim *m)
 	return rc;
 }
 
-/* One probe over every link without one in flight, from its first end:
- * its bytes count, and its delay feeds the NLM when it arrives. */
+/* One probe over every link without one in flight and not in an outage,
+ * from its first end: its bytes count, and its delay feeds the NLM when
+ * it arrives. */
 static int on_probe(struct sim *m)
 {
 	const struct scenario *s = m->s;
@@ -1616,7 +1617,7 @@ static int on_probe(struct sim *m)
 	for (size_t l = 0; rc == 0 && l < s->n_links; l++) {
 		sim_time_t dt;
 
-		if (m->probe_busy[l])
+		if (m->probe_busy[l] || !link_up(m, (uint32_t)l))
 			continue;
 		rc = transfer(m, (uint32_t)l, s->links[l].a, bytes, &dt, &m->probe_ms[l]);
 		if (rc == 0)

@@ -16,11 +16,11 @@
 /* One device streams 2 frames per second to edge node e1 (and e2 when
  * asked) over constant 10 ms links at 10^6 B/s: uplink 10 + 10 ms,
  * service 5 + 20 + 5 ms (fixed-edge), downlink 10 + 1 ms, 61 ms in all.
- * %s: more nodes, more links, the policy, the app's workload, the
- * faults. */
+ * %s: the policy and its params, e1's second accelerator, more nodes,
+ * more links, the app's workload, the faults. */
 static const char base[] =
     "{\"tiersim_scenario\": 1, \"name\": \"f\", \"seed\": 5, \"duration_s\": 20,"
-    " \"warmup_s\": 2, \"policy\": {\"name\": \"%s\"},"
+    " \"warmup_s\": 2, \"policy\": {\"name\": \"%s\"%s},"
     " \"models\": [{\"id\": \"m\", \"input_bytes\": 10000, \"output_bytes\": 1000, \"flops\": "
     "1e6}],"
     " \"nodes\": [{\"id\": \"dev\", \"tier\": \"device\", \"cpu\": {\"cores\": 1, \"ghz\": 1},"
@@ -43,6 +43,7 @@ static const char cpu_accel[] = ", {\"id\": \"cpu\", \"profile\": \"../profiles/
 
 struct spec {
 	const char *policy;
+	const char *params; /* NULL, or ", \"params\": {...}" */
 	bool two_edges, cpu_fallback;
 	const char *workload;
 	const char *faults; /* "" or ", \"faults\": {...}" */
@@ -62,9 +63,9 @@ static struct scenario *load(const struct spec *sp, struct ts_error *err, int *r
 	char text[8192], dir[4096];
 	struct scenario *s = NULL;
 
-	snprintf(text, sizeof(text), base, sp->policy, sp->cpu_fallback ? cpu_accel : "",
-		 sp->two_edges ? second_edge_node : "", sp->two_edges ? second_edge_link : "",
-		 sp->workload, sp->faults);
+	snprintf(text, sizeof(text), base, sp->policy, sp->params != NULL ? sp->params : "",
+		 sp->cpu_fallback ? cpu_accel : "", sp->two_edges ? second_edge_node : "",
+		 sp->two_edges ? second_edge_link : "", sp->workload, sp->faults);
 	tu_source_path(dir, sizeof(dir), "tests/data/sim/");
 	*rc = scenario_load_text(text, strlen(text), "faults.json", dir, &s, err);
 	return s;
@@ -446,6 +447,30 @@ START_TEST(faults_no_service_on_a_down_node)
 }
 END_TEST
 
+/* Health probes every 100 ms over the one link: 200 in 20 s, but none
+ * while the link is out from 5 s to 7 s (the window starts before the
+ * probe due at 5 s and ends before the one due at 7 s): 180. */
+START_TEST(faults_no_probe_over_a_link_out)
+{
+	struct spec sp = {.policy = "health-threshold",
+			  .params = ", \"params\": {\"probe_period_ms\": 100}",
+			  .workload = stream,
+			  .faults = ""};
+	struct outcome o = run(&sp);
+
+	ck_assert_msg(o.rc == 0, "%s", o.msg);
+	ck_assert_double_eq(o.rep.health[SIM_H_PROBES], 200);
+	outcome_release(&o);
+	sp.faults = ", \"faults\": {\"links\": [{\"between\": [\"dev\", \"e1\"], \"from_s\": 5,"
+		    " \"to_s\": 7, \"outage\": true}]}";
+	o = run(&sp);
+	ck_assert_msg(o.rc == 0, "%s", o.msg);
+	check_accounting(&o);
+	ck_assert_double_eq(o.rep.health[SIM_H_PROBES], 180);
+	outcome_release(&o);
+}
+END_TEST
+
 /* tests/data/sim/faults.json has every kind of fault: each happens, the
  * accounting adds up, and a second run gives the same bytes. */
 static struct outcome run_file(const char *rel)
@@ -615,6 +640,7 @@ int main(void)
 	tcase_add_test(tc, faults_policies_avoid_down_nodes);
 	tcase_add_test(tc, faults_no_service_on_a_down_node);
 	tcase_add_test(tc, faults_every_kind_repeats_exactly);
+	tcase_add_test(tc, faults_no_probe_over_a_link_out);
 	tcase_add_loop_test(tc, faults_broken_sections, 0, (int)(sizeof(broken) / sizeof(*broken)));
 	tcase_add_test(tc, faults_not_in_job_sets);
 	suite_add_tcase(s, tc);
