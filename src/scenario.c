@@ -1447,7 +1447,7 @@ static int load_node_faults(struct scenario *s, const struct jin_at *f, struct t
 		if (rc == 0 && nf->random == cJSON_HasObjectItem(e.node, "at_s"))
 			rc = jin_fail(&e, TS_EINVALID, err,
 				      "expected a crash at a fixed time (at_s, optional down_s) or "
-				      "random crashes (mtbf_s and mttr_s), not %s",
+				      "random crashes (mtbf_s and mttr_s), got %s",
 				      nf->random ? "both" : "neither");
 		if (rc == 0 && nf->random) {
 			rc = jin_get_number(&e, "mtbf_s", true, 1e-3, MAX_DURATION_S, &nf->mtbf_s,
@@ -1571,7 +1571,7 @@ static int load_link_window(struct scenario *s, struct scn_link_fault *lf, const
 		rc = jin_fail(e, TS_EINVALID, err,
 			      "expected \"outage\": true, or a degradation (delay and/or "
 			      "bandwidth_Bps), %s",
-			      lf->outage ? "not both" : "got neither");
+			      lf->outage ? "got both" : "got neither");
 	return rc;
 }
 

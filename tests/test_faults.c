@@ -526,9 +526,9 @@ static const struct broken_fault broken[] = {
      "unknown node \"x\""},
     {"{\"nodes\": [{\"node\": \"dev\", \"at_s\": 1}]}", "$.faults.nodes[0].node",
      "expected an edge or cloud node, got device \"dev\""},
-    {"{\"nodes\": [{\"node\": \"e1\"}]}", "$.faults.nodes[0]", "not neither"},
+    {"{\"nodes\": [{\"node\": \"e1\"}]}", "$.faults.nodes[0]", "mttr_s), got neither"},
     {"{\"nodes\": [{\"node\": \"e1\", \"at_s\": 1, \"mtbf_s\": 5, \"mttr_s\": 1}]}",
-     "$.faults.nodes[0]", "not both"},
+     "$.faults.nodes[0]", "mttr_s), got both"},
     {"{\"nodes\": [{\"node\": \"e1\", \"at_s\": -1}]}", "$.faults.nodes[0].at_s",
      "expected a number in [0, "},
     {"{\"nodes\": [{\"node\": \"e1\", \"at_s\": 1, \"down_s\": 0}]}", "$.faults.nodes[0].down_s",
@@ -562,7 +562,7 @@ static const struct broken_fault broken[] = {
      "$.faults.links[0]", "got neither"},
     {"{\"links\": [{\"between\": [\"dev\", \"e1\"], \"from_s\": 1, \"to_s\": 2,"
      " \"outage\": true, \"bandwidth_Bps\": 10}]}",
-     "$.faults.links[0]", "not both"},
+     "$.faults.links[0]", "bandwidth_Bps), got both"},
     {"{\"links\": [{\"between\": [\"dev\", \"e1\"], \"from_s\": 1, \"to_s\": 2,"
      " \"outage\": \"yes\"}]}",
      "$.faults.links[0].outage", "expected true or false"},
