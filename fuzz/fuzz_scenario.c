@@ -75,6 +75,20 @@ static double arrivals(const struct scenario *s)
 	return total;
 }
 
+/* Fault events (crashes, recoveries, window starts and ends, losses),
+ * about: a random crash comes back every mtbf_s + mttr_s on average. */
+static double fault_events(const struct scenario *s)
+{
+	const struct scn_faults *f = &s->faults;
+	double total = 2 * (double)f->n_links + (double)f->n_accels;
+
+	for (size_t k = 0; k < f->n_nodes; k++)
+		total += f->nodes[k].random
+			     ? 2 * sim_to_s(s->duration) / (f->nodes[k].mtbf_s + f->nodes[k].mttr_s)
+			     : 2;
+	return total;
+}
+
 static void simulate(const struct scenario *s)
 {
 	struct sim_options opt = {.seed = s->seed, .policy = policy_find(s->policy)};
@@ -92,6 +106,8 @@ static void simulate(const struct scenario *s)
 	if (rc == 0) {
 		ended = rep.totals[SIM_T_COMPLETED] + rep.totals[SIM_T_DROPPED_QUEUE_FULL] +
 			rep.totals[SIM_T_DROPPED_NO_NODE] + rep.totals[SIM_T_IN_FLIGHT];
+		for (int f = 0; f < SIM_FAIL_COUNT; f++)
+			ended += rep.faults[SIM_F_FAILED_NODE_CRASH + f];
 		fuzz_require(ended == rep.totals[SIM_T_CREATED], "created = ended + in flight");
 		for (size_t n = 0; n < s->n_nodes; n++) {
 			double u = rep.nodes[n * SIM_M_COUNT_ALL + SIM_M_UTILISATION];
@@ -121,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * scheduler of their own). */
 	if (s->n_apps > 0 && policy_find(s->policy) != NULL &&
 	    policy_find(s->policy)->place != NULL && s->duration <= sim_from_s(1000) &&
-	    arrivals(s) <= SIM_MAX_ARRIVALS)
+	    arrivals(s) + fault_events(s) <= SIM_MAX_ARRIVALS)
 		simulate(s);
 	scenario_free(s);
 	return 0;

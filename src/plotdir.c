@@ -503,7 +503,7 @@ static int response_cmp(const void *a, const void *b)
 static int parse_requests(struct arena *a, struct run_in *r, const struct manifest *m,
 			  struct csv *c, struct ts_error *err)
 {
-	static const char *const status_names[] = {"completed", "dropped", "in_flight"};
+	static const char *const status_names[] = {"completed", "dropped", "failed", "in_flight"};
 	const char *names[RC_COUNT + 1] = {0};
 	char *header = arena_printf(a, "%s", sim_csv_header);
 	char *file = path_in(a, r->dir, "requests.csv");
@@ -534,14 +534,15 @@ static int parse_requests(struct arena *a, struct run_in *r, const struct manife
 		rc = csv_width(c, RC_COUNT, err);
 		if (rc == 0)
 			rc = csv_nonempty(c, RC_APP, "app", err);
-		for (int k = 0; rc == 0 && k < 3; k++)
+		for (int k = 0; rc == 0 && k < 4; k++)
 			if (strcmp(c->field[RC_STATUS], status_names[k]) == 0)
 				status = k;
 		if (rc == 0 && status < 0)
-			rc = csv_fail(c, RC_STATUS, err,
-				      "status: expected completed, dropped or in_flight, got "
-				      "\"%s\"",
-				      csv_shown(c, RC_STATUS, shown));
+			rc = csv_fail(
+			    c, RC_STATUS, err,
+			    "status: expected completed, dropped, failed or in_flight, got "
+			    "\"%s\"",
+			    csv_shown(c, RC_STATUS, shown));
 		if (rc == 0)
 			rc = csv_number(c, RC_CREATED, "created_ns", 0, 9.3e18, false, &created,
 					err);

@@ -29,7 +29,7 @@ struct job {
 	uint64_t events_before; /* events of the replications done */
 };
 
-enum group_kind { G_TOTALS, G_APP, G_NODE, G_TIER, G_HEALTH, G_STATE };
+enum group_kind { G_TOTALS, G_APP, G_NODE, G_TIER, G_HEALTH, G_STATE, G_FAULTS, G_AVAILABILITY };
 
 static double value(const struct sim_report *rep, enum group_kind g, size_t idx, int k)
 {
@@ -46,6 +46,10 @@ static double value(const struct sim_report *rep, enum group_kind g, size_t idx,
 		return rep->health[k];
 	case G_STATE:
 		return rep->state_s[idx * HEALTH_STATE_COUNT + (size_t)k];
+	case G_FAULTS:
+		return rep->faults[k];
+	case G_AVAILABILITY:
+		return rep->availability[idx];
 	}
 	return NAN;
 }
@@ -152,6 +156,22 @@ static void add_health(const struct scenario *s, const struct sim_report *report
 	}
 }
 
+/* The "faults" object: the fault counts and each node's availability. */
+static void add_faults(const struct scenario *s, const struct sim_report *reports, unsigned n,
+		       cJSON *root, bool *failed)
+{
+	cJSON *f = cJSON_AddObjectToObject(root, "faults"), *avail;
+
+	*failed |= f == NULL;
+	for (int k = 0; !*failed && k < SIM_F_COUNT_ALL; k++)
+		add_nested(f, sim_fault_names[k], metric_json(reports, n, G_FAULTS, 0, k), failed);
+	avail = *failed ? NULL : cJSON_AddObjectToObject(f, "availability");
+	*failed |= avail == NULL;
+	for (size_t i = 0; !*failed && i < s->n_nodes; i++)
+		outfile_json_add(avail, s->nodes[i].id,
+				 metric_json(reports, n, G_AVAILABILITY, i, 0), failed);
+}
+
 cJSON *run_summary_json(const struct scenario *s, const char *policy,
 			const struct sim_report *reports, unsigned n)
 {
@@ -185,6 +205,8 @@ cJSON *run_summary_json(const struct scenario *s, const char *policy,
 				  &failed);
 	if (!failed && policy_find(policy)->health)
 		add_health(s, reports, n, root, &failed);
+	if (!failed && s->faults.present)
+		add_faults(s, reports, n, root, &failed);
 	if (failed) {
 		cJSON_Delete(root);
 		return NULL;
@@ -316,15 +338,26 @@ static void print_row(FILE *out, const char *kind, const char *name, const struc
 	fprintf(out, " %8.0f\n", v[SIM_M_DROP_QUEUE_FULL] + v[SIM_M_DROP_NO_NODE]);
 }
 
+/* The mean over the replications of the first n values of a group
+ * without index (totals, health, faults). */
+static void means(const struct job *j, enum group_kind g, int n, double *out)
+{
+	unsigned r = j->cfg->replications;
+
+	for (int k = 0; k < n; k++) {
+		out[k] = 0;
+		for (unsigned i = 0; i < r; i++)
+			out[k] += value(&j->reports[i], g, 0, k) / r;
+	}
+}
+
 static void print_summary(FILE *out, const struct job *j)
 {
 	const struct scenario *s = j->s;
 	unsigned r = j->cfg->replications;
-	double t[SIM_T_COUNT_ALL] = {0};
+	double t[SIM_T_COUNT_ALL];
 
-	for (int k = 0; k < SIM_T_COUNT_ALL; k++)
-		for (unsigned i = 0; i < r; i++)
-			t[k] += j->reports[i].totals[k] / r;
+	means(j, G_TOTALS, SIM_T_COUNT_ALL, t);
 	fprintf(out, "tiersim %s: scenario %s, policy %s, seed %" PRIu64 ", %u replication%s\n",
 		TIERSIM_VERSION, s->name, j->policy->name, j->seed, r, r == 1 ? "" : "s");
 	fprintf(out,
@@ -333,6 +366,21 @@ static void print_summary(FILE *out, const struct job *j)
 		r == 1 ? "" : " (mean per replication)", t[SIM_T_CREATED], t[SIM_T_COMPLETED],
 		t[SIM_T_DROPPED_QUEUE_FULL] + t[SIM_T_DROPPED_NO_NODE], t[SIM_T_DROPPED_QUEUE_FULL],
 		t[SIM_T_DROPPED_NO_NODE], t[SIM_T_IN_FLIGHT]);
+	if (s->faults.present) {
+		double f[SIM_F_COUNT_ALL];
+
+		means(j, G_FAULTS, SIM_F_COUNT_ALL, f);
+		fprintf(out,
+			"faults: %.0f node crashes, %.0f link outages, %.0f link degradations, "
+			"%.0f accelerator losses; %.0f retries, %.0f failed (node_crash %.0f, "
+			"link_down %.0f, accelerator_lost %.0f, timeout %.0f)\n",
+			f[SIM_F_NODE_CRASHES], f[SIM_F_LINK_OUTAGES], f[SIM_F_LINK_DEGRADATIONS],
+			f[SIM_F_ACCEL_LOSSES], f[SIM_F_RETRIED],
+			f[SIM_F_FAILED_NODE_CRASH] + f[SIM_F_FAILED_LINK_DOWN] +
+			    f[SIM_F_FAILED_ACCEL_LOST] + f[SIM_F_FAILED_TIMEOUT],
+			f[SIM_F_FAILED_NODE_CRASH], f[SIM_F_FAILED_LINK_DOWN],
+			f[SIM_F_FAILED_ACCEL_LOST], f[SIM_F_FAILED_TIMEOUT]);
+	}
 	fprintf(out, "response time after warm-up (%g s of %g s), ms:\n", sim_to_s(s->warmup),
 		sim_to_s(s->duration));
 	fprintf(out, "  %-5s %-12s %9s %9s %9s %9s %8s %7s %8s\n", "", "", "count", "mean", "p50",
@@ -345,11 +393,9 @@ static void print_summary(FILE *out, const struct job *j)
 		if (tier_present(s, (enum tier)tr))
 			print_row(out, "tier", tier_name((enum tier)tr), j, G_TIER, (size_t)tr);
 	if (j->policy->health) {
-		double h[SIM_H_COUNT_ALL] = {0};
+		double h[SIM_H_COUNT_ALL];
 
-		for (int k = 0; k < SIM_H_COUNT_ALL; k++)
-			for (unsigned i = 0; i < r; i++)
-				h[k] += j->reports[i].health[k] / r;
+		means(j, G_HEALTH, SIM_H_COUNT_ALL, h);
 		fprintf(out,
 			"health%s: %.0f migrations, %.0f decisions without a healthy node, %.0f "
 			"state changes\n",

@@ -156,6 +156,11 @@ void scenario_free(struct scenario *s)
 		dist_release(&s->links[i].delay);
 		dist_release(&s->links[i].delay_reverse);
 	}
+	for (size_t i = 0; i < s->faults.n_links; i++)
+		dist_release(&s->faults.links[i].delay);
+	free(s->faults.nodes);
+	free(s->faults.links);
+	free(s->faults.accels);
 	for (size_t i = 0; i < s->n_profiles; i++) {
 		profile_free(s->profiles[i]);
 		free(s->profile_paths[i]);
@@ -191,9 +196,17 @@ const struct dist *scenario_link_delay(const struct scn_link *l, size_t from)
 const struct scn_accel *scenario_executor(const struct scenario *s, size_t node, size_t model,
 					  int *table)
 {
+	return scenario_executor_left(s, node, model, NULL, table);
+}
+
+const struct scn_accel *scenario_executor_left(const struct scenario *s, size_t node, size_t model,
+					       const bool *lost, int *table)
+{
 	const struct scn_node *n = &s->nodes[node];
 
 	for (size_t i = 0; i < n->n_accels; i++) {
+		if (lost != NULL && lost[i])
+			continue;
 		*table = profile_find_model(n->accels[i].profile, s->models[model].id);
 		if (*table >= 0)
 			return &n->accels[i];
@@ -1388,6 +1401,280 @@ static int reject_keys(const struct jin_at *root, const char *const *keys, const
 	return 0;
 }
 
+/* ---- "faults" (docs/scenario.md) ---- */
+
+/* obj[key]: a time in seconds, into ns. */
+static int get_time_s(const struct jin_at *obj, const char *key, bool required, double lo,
+		      sim_time_t *out, struct ts_error *err)
+{
+	double v = 0;
+	int rc = jin_get_number(obj, key, required, lo, MAX_DURATION_S, &v, err);
+
+	if (rc == 0 && (required || cJSON_HasObjectItem(obj->node, key)))
+		*out = sim_from_s(v);
+	return rc;
+}
+
+/* An edge or cloud node named by obj.node. */
+static int fault_node(const struct scenario *s, const struct jin_at *obj, size_t *n,
+		      struct ts_error *err)
+{
+	struct jin_at at;
+	int rc = jin_member(obj, "node", true, &at, err);
+
+	if (rc == 0)
+		rc = find_node(s, &at, n, err);
+	if (rc == 0 && s->nodes[*n].tier == TIER_DEVICE)
+		rc = jin_fail(&at, TS_EINVALID, err,
+			      "expected an edge or cloud node, got device \"%s\"", s->nodes[*n].id);
+	return rc;
+}
+
+static int load_node_faults(struct scenario *s, const struct jin_at *f, struct ts_error *err)
+{
+	static const char *const keys[] = {"node", "at_s", "down_s", "mtbf_s", "mttr_s", NULL};
+	struct jin_at arr;
+	struct jin_iter it;
+	int rc = get_list(f, "nodes", 0, &arr, (void **)&s->faults.nodes, &s->faults.n_nodes,
+			  sizeof(*s->faults.nodes), err);
+
+	if (rc == 0)
+		jin_iter_init(&it, &arr);
+	for (size_t i = 0; rc == 0 && i < s->faults.n_nodes; i++) {
+		struct jin_at e = jin_iter_next(&it);
+		struct scn_node_fault *nf = &s->faults.nodes[i];
+
+		rc = jin_keys(&e, keys, err);
+		if (rc == 0)
+			rc = fault_node(s, &e, &nf->node, err);
+		nf->random = rc == 0 && cJSON_HasObjectItem(e.node, "mtbf_s");
+		nf->down = -1;
+		if (rc == 0 && nf->random == cJSON_HasObjectItem(e.node, "at_s"))
+			rc = jin_fail(&e, TS_EINVALID, err,
+				      "expected a crash at a fixed time (at_s, optional down_s) or "
+				      "random crashes (mtbf_s and mttr_s), got %s",
+				      nf->random ? "both" : "neither");
+		if (rc == 0 && nf->random) {
+			rc = jin_get_number(&e, "mtbf_s", true, 1e-3, MAX_DURATION_S, &nf->mtbf_s,
+					    err);
+			if (rc == 0)
+				rc = jin_get_number(&e, "mttr_s", true, 1e-3, MAX_DURATION_S,
+						    &nf->mttr_s, err);
+			if (rc == 0 && cJSON_HasObjectItem(e.node, "down_s")) {
+				struct jin_at d;
+
+				jin_member(&e, "down_s", true, &d, err);
+				rc = jin_fail(&d, TS_EINVALID, err,
+					      "down_s belongs to a crash at a fixed time (at_s); "
+					      "random crashes last mttr_s on average");
+			}
+		} else if (rc == 0) {
+			rc = get_time_s(&e, "at_s", true, 0, &nf->at, err);
+			if (rc == 0)
+				rc = get_time_s(&e, "down_s", false, 1e-3, &nf->down, err);
+			if (rc == 0 && cJSON_HasObjectItem(e.node, "mttr_s")) {
+				struct jin_at d;
+
+				jin_member(&e, "mttr_s", true, &d, err);
+				rc = jin_fail(&d, TS_EINVALID, err,
+					      "mttr_s belongs to random crashes (with mtbf_s); a "
+					      "crash at at_s lasts down_s");
+			}
+		}
+	}
+	return rc;
+}
+
+/* Windows of one link must not overlap: sorted by (link, from). */
+static int compare_windows(const void *a, const void *b)
+{
+	const struct scn_link_fault *x = *(const struct scn_link_fault *const *)a;
+	const struct scn_link_fault *y = *(const struct scn_link_fault *const *)b;
+
+	if (x->link != y->link)
+		return x->link < y->link ? -1 : 1;
+	return (x->from > y->from) - (x->from < y->from);
+}
+
+static int check_windows(const struct scenario *s, const struct jin_at *arr, struct ts_error *err)
+{
+	const struct scn_faults *f = &s->faults;
+	const struct scn_link_fault **w = malloc((f->n_links + 1) * sizeof(*w));
+	int rc = 0;
+
+	if (w == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < f->n_links; i++)
+		w[i] = &f->links[i];
+	qsort(w, f->n_links, sizeof(*w), compare_windows);
+	for (size_t i = 1; rc == 0 && i < f->n_links; i++)
+		if (w[i]->link == w[i - 1]->link && w[i]->from < w[i - 1]->to) {
+			size_t later = (size_t)(w[i] - f->links) > (size_t)(w[i - 1] - f->links)
+					   ? (size_t)(w[i] - f->links)
+					   : (size_t)(w[i - 1] - f->links);
+			struct jin_at e = jin_element(arr, later);
+
+			rc = jin_fail(&e, TS_EINVALID, err,
+				      "windows of link %s~%s overlap; one link has one window at "
+				      "a time",
+				      s->nodes[s->links[w[i]->link].a].id,
+				      s->nodes[s->links[w[i]->link].b].id);
+		}
+	free(w);
+	return rc;
+}
+
+static int load_link_window(struct scenario *s, struct scn_link_fault *lf, const struct jin_at *e,
+			    struct ts_error *err)
+{
+	struct jin_at between, delay;
+	size_t n, a = 0, b = 0;
+	long l = -1;
+	int rc = jin_member(e, "between", true, &between, err);
+
+	if (rc == 0)
+		rc = jin_array(&between, 2, &n, err);
+	if (rc == 0 && n != 2)
+		rc =
+		    jin_fail(&between, TS_EINVALID, err, "expected exactly 2 node ids, got %zu", n);
+	if (rc == 0) {
+		struct jin_at x = jin_element(&between, 0), y = jin_element(&between, 1);
+
+		rc = find_node(s, &x, &a, err);
+		if (rc == 0)
+			rc = find_node(s, &y, &b, err);
+		if (rc == 0)
+			l = scenario_link(s, a, b);
+		if (rc == 0 && l < 0)
+			rc = jin_fail(&between, TS_EINVALID, err,
+				      "no link joins \"%s\" and \"%s\" (not in $.links)",
+				      s->nodes[a].id, s->nodes[b].id);
+	}
+	lf->link = (size_t)(l < 0 ? 0 : l);
+	if (rc == 0)
+		rc = get_time_s(e, "from_s", true, 0, &lf->from, err);
+	if (rc == 0)
+		rc = get_time_s(e, "to_s", true, 0, &lf->to, err);
+	if (rc == 0 && lf->to <= lf->from) {
+		struct jin_at to;
+
+		jin_member(e, "to_s", true, &to, err);
+		rc = jin_fail(&to, TS_EINVALID, err, "to_s (%.17g) must be after from_s (%.17g)",
+			      sim_to_s(lf->to), sim_to_s(lf->from));
+	}
+	if (rc == 0)
+		rc = jin_get_bool(e, "outage", false, &lf->outage, err);
+	if (rc == 0)
+		rc = jin_member(e, "delay", false, &delay, err);
+	if (rc == 0 && delay.node != NULL) {
+		rc = dist_parse(&delay, s->dir, &lf->delay, err);
+		lf->has_delay = rc == 0;
+	}
+	if (rc == 0)
+		rc = jin_get_number(e, "bandwidth_Bps", false, 1, 1e15, &lf->bandwidth_Bps, err);
+	if (rc == 0 && lf->outage == (lf->has_delay || lf->bandwidth_Bps > 0))
+		rc = jin_fail(e, TS_EINVALID, err,
+			      "expected \"outage\": true, or a degradation (delay and/or "
+			      "bandwidth_Bps), %s",
+			      lf->outage ? "got both" : "got neither");
+	return rc;
+}
+
+static int load_link_faults(struct scenario *s, const struct jin_at *f, struct ts_error *err)
+{
+	static const char *const keys[] = {"between", "from_s",	       "to_s", "outage",
+					   "delay",   "bandwidth_Bps", NULL};
+	struct jin_at arr;
+	struct jin_iter it;
+	int rc = get_list(f, "links", 0, &arr, (void **)&s->faults.links, &s->faults.n_links,
+			  sizeof(*s->faults.links), err);
+
+	if (rc == 0)
+		jin_iter_init(&it, &arr);
+	for (size_t i = 0; rc == 0 && i < s->faults.n_links; i++) {
+		struct jin_at e = jin_iter_next(&it);
+
+		rc = jin_keys(&e, keys, err);
+		if (rc == 0)
+			rc = load_link_window(s, &s->faults.links[i], &e, err);
+	}
+	if (rc == 0)
+		rc = check_windows(s, &arr, err);
+	return rc;
+}
+
+static int load_accel_faults(struct scenario *s, const struct jin_at *f, struct ts_error *err)
+{
+	static const char *const keys[] = {"node", "accelerator", "at_s", NULL};
+	struct jin_at arr;
+	struct jin_iter it;
+	int rc = get_list(f, "accelerators", 0, &arr, (void **)&s->faults.accels,
+			  &s->faults.n_accels, sizeof(*s->faults.accels), err);
+
+	if (rc == 0)
+		jin_iter_init(&it, &arr);
+	for (size_t i = 0; rc == 0 && i < s->faults.n_accels; i++) {
+		struct jin_at e = jin_iter_next(&it), acc;
+		struct scn_accel_fault *af = &s->faults.accels[i];
+		const struct scn_node *node;
+		const char *id = NULL;
+
+		rc = jin_keys(&e, keys, err);
+		if (rc == 0)
+			rc = fault_node(s, &e, &af->node, err);
+		if (rc == 0)
+			rc = jin_member(&e, "accelerator", true, &acc, err);
+		if (rc == 0)
+			rc = jin_string(&acc, SCN_ID_MAX, &id, err);
+		if (rc < 0)
+			break;
+		node = &s->nodes[af->node];
+		for (af->accel = 0; af->accel < node->n_accels; af->accel++)
+			if (strcmp(node->accels[af->accel].id, id) == 0)
+				break;
+		if (af->accel == node->n_accels)
+			rc = jin_fail(&acc, TS_EINVALID, err,
+				      "node \"%s\" has no accelerator \"%s\"", node->id, id);
+		if (rc == 0)
+			rc = get_time_s(&e, "at_s", true, 0, &af->at, err);
+	}
+	return rc;
+}
+
+static int load_faults(struct scenario *s, const struct jin_at *root, struct ts_error *err)
+{
+	static const char *const keys[] = {"retry", "nodes", "links", "accelerators", NULL};
+	static const char *const retry_keys[] = {"max_retries", "timeout_ms", NULL};
+	struct jin_at f, retry;
+	int64_t retries = 0;
+	double timeout_ms = 0;
+	int rc = jin_member(root, "faults", false, &f, err);
+
+	if (rc < 0 || f.node == NULL)
+		return rc;
+	s->faults.present = true;
+	rc = jin_keys(&f, keys, err);
+	if (rc == 0)
+		rc = jin_member(&f, "retry", false, &retry, err);
+	if (rc == 0 && retry.node != NULL) {
+		rc = jin_keys(&retry, retry_keys, err);
+		if (rc == 0)
+			rc = jin_get_integer(&retry, "max_retries", false, 0, 100, &retries, err);
+		if (rc == 0)
+			rc = jin_get_number(&retry, "timeout_ms", false, 0, 1e3 * MAX_DURATION_S,
+					    &timeout_ms, err);
+	}
+	s->faults.max_retries = (int)retries;
+	s->faults.timeout = sim_from_ms(timeout_ms);
+	if (rc == 0 && cJSON_HasObjectItem(f.node, "nodes"))
+		rc = load_node_faults(s, &f, err);
+	if (rc == 0 && cJSON_HasObjectItem(f.node, "links"))
+		rc = load_link_faults(s, &f, err);
+	if (rc == 0 && cJSON_HasObjectItem(f.node, "accelerators"))
+		rc = load_accel_faults(s, &f, err);
+	return rc;
+}
+
 /* duration_s, warmup_s and out_of_range: the online simulation's. */
 static int load_online(struct scenario *s, const struct jin_at *root, struct ts_error *err)
 {
@@ -1435,8 +1722,10 @@ static int load_root(struct scenario *s, const struct jin_doc *doc, struct ts_er
 					   "links",
 					   "apps",
 					   "jobs",
+					   "faults",
 					   NULL};
-	static const char *const online_keys[] = {"duration_s", "warmup_s", "out_of_range", NULL};
+	static const char *const online_keys[] = {"duration_s", "warmup_s", "out_of_range",
+						  "faults", NULL};
 	struct jin_at root = jin_root(doc);
 	const char *text;
 	int64_t version = 0, seed = 1;
@@ -1490,6 +1779,8 @@ static int load_root(struct scenario *s, const struct jin_doc *doc, struct ts_er
 		rc = load_jobs(s, &root, err);
 	else if (rc == 0)
 		rc = load_apps(s, &root, err);
+	if (rc == 0 && !jobs)
+		rc = load_faults(s, &root, err);
 	return rc;
 }
 

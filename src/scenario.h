@@ -101,6 +101,51 @@ struct scn_job {
 	sim_time_t upload[TIER_COUNT]; /* upload[TIER_DEVICE] is 0 */
 };
 
+/* A node crash (docs/scenario.md, "faults"): at a fixed time `at`, down
+ * for `down` (-1: for the rest of the run), or again and again with
+ * exponential times to failure and to repair (random, means mtbf_s and
+ * mttr_s).  Only edge and cloud nodes crash. */
+struct scn_node_fault {
+	size_t node;
+	bool random;
+	sim_time_t at, down;
+	double mtbf_s, mttr_s;
+};
+
+/* A link window [from, to): an outage (nothing crosses), or transfers
+ * started in it draw their delay from `delay` (when has_delay) and use
+ * bandwidth_Bps (when > 0) instead of the link's own.  Windows of one
+ * link do not overlap. */
+struct scn_link_fault {
+	size_t link;
+	sim_time_t from, to;
+	bool outage, has_delay;
+	struct dist delay;
+	double bandwidth_Bps;
+};
+
+/* From `at` on, accelerator `accel` of node `node` is gone. */
+struct scn_accel_fault {
+	size_t node, accel;
+	sim_time_t at;
+};
+
+/* The "faults" section; all counts 0 when the scenario has none. */
+struct scn_faults {
+	bool present;
+	struct scn_node_fault *nodes;
+	size_t n_nodes;
+	struct scn_link_fault *links;
+	size_t n_links;
+	struct scn_accel_fault *accels;
+	size_t n_accels;
+	/* A request caught by a fault is sent again (placed anew) at most
+	 * max_retries times, and only while younger than timeout (0: no
+	 * limit); otherwise it fails. */
+	int max_retries;
+	sim_time_t timeout;
+};
+
 /* Parameters a policy may declare (policy.h). */
 #define SCN_POLICY_PARAMS_MAX 16
 
@@ -126,6 +171,7 @@ struct scenario {
 	size_t n_links;
 	struct scn_app *apps;
 	size_t n_apps;
+	struct scn_faults faults;
 
 	/* A scenario has apps (n_apps >= 1) or a job set (n_jobs >= 1). */
 	struct scn_job *jobs;
@@ -174,6 +220,11 @@ const struct dist *scenario_link_delay(const struct scn_link *l, size_t from);
  * table index in *table; NULL when the node cannot run the model. */
 const struct scn_accel *scenario_executor(const struct scenario *s, size_t node, size_t model,
 					  int *table);
+
+/* The same among the accelerators i of the node with lost[i] false (lost
+ * may be NULL: none is lost). */
+const struct scn_accel *scenario_executor_left(const struct scenario *s, size_t node, size_t model,
+					       const bool *lost, int *table);
 
 /* The frame size of app's requests created at time t: the last change
  * at or before t, else frame_px.  O(log changes). */

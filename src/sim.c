@@ -40,6 +40,18 @@ const char *const sim_drop_names[SIM_DROP_COUNT] = {
 #undef SIM_DROP_NAME
 };
 
+const char *const sim_fail_names[SIM_FAIL_COUNT] = {
+#define SIM_FAIL_NAME(e, name) name,
+    SIM_FAIL_REASONS(SIM_FAIL_NAME)
+#undef SIM_FAIL_NAME
+};
+
+const char *const sim_fault_names[SIM_F_COUNT_ALL] = {
+#define SIM_FAULT_NAME(e, name) name,
+    SIM_FAULTS(SIM_FAULT_NAME)
+#undef SIM_FAULT_NAME
+};
+
 const char sim_csv_header[] =
     "replication,id,app,source,node,tier,status,reason,created_ns,uplink_done_ns,start_ns,"
     "cpu_pre_done_ns,accel_done_ns,cpu_post_done_ns,downlink_done_ns,response_ns,instances\n";
@@ -49,7 +61,9 @@ const char sim_states_header[] = "time_s,kind,subject,from,to,latency_ms\n";
 
 /* Event kinds; the same-time class of each is its value, so at one instant
  * results leave before servers pick new work, a health check sees every
- * completion and finished migration of its instant, arrivals come last,
+ * completion and finished migration of its instant and every fault
+ * (recoveries and window ends first, then crashes, windows and losses),
+ * arrivals come last,
  * and the run stops after everything else due at duration_s. */
 enum ev_kind {
 	EV_DOWNLINK_DONE,
@@ -57,6 +71,11 @@ enum ev_kind {
 	EV_UPLINK_DONE,
 	EV_PROBE_DONE,
 	EV_MIGRATION_DONE,
+	EV_NODE_UP,
+	EV_LINK_END,
+	EV_NODE_DOWN,
+	EV_LINK_START,
+	EV_ACCEL_LOSS,
 	EV_CHECK,
 	EV_PROBE,
 	EV_ARRIVAL,
@@ -74,10 +93,16 @@ enum stage {
 	ST_COUNT
 };
 
+/* Where a request bound to an instance is. */
+enum req_phase { RP_UPLINK, RP_QUEUED, RP_SERVICE, RP_DOWNLINK };
+
 struct request {
 	uint64_t id;
 	uint32_t source;
 	uint32_t inst;
+	enum req_phase phase;
+	uint32_t retries;
+	struct evq_handle ev; /* its pending transfer or service end */
 	uint32_t link;	      /* to its node, NONE when it runs on its device */
 	uint32_t next;	      /* next in the instance queue, or in the free list */
 	uint32_t instances;   /* active instances on its node when service started */
@@ -89,9 +114,11 @@ struct request {
 /* A node able to serve a source, resolved once at setup. */
 struct route {
 	uint32_t node;
-	uint32_t link; /* NONE for the device itself */
+	uint32_t link;	/* NONE for the device itself */
+	uint32_t accel; /* index into the node's accelerators */
 	const struct profile *profile;
 	int table;
+	bool lost; /* every accelerator able to serve it was lost */
 };
 
 struct source {
@@ -122,7 +149,13 @@ struct instance {
 	uint32_t head, tail;
 	uint32_t queued;
 	uint32_t pending; /* requests bound to it not yet served or dropped */
+	uint32_t serving; /* the request in service when busy */
+	uint32_t accel;	  /* index into the node's accelerators */
 	bool busy, active;
+	/* Killed by a fault: requests still on their way to it are caught
+	 * with this reason when they arrive. */
+	bool killed;
+	enum sim_fail killed_by;
 	struct health_ema lat; /* InfLat, ms: arrival at the node to end of service */
 	enum health_state state;
 };
@@ -138,6 +171,12 @@ struct node_rt {
 	double avg_ms;		 /* AvgInfLat then, 0 without a sample */
 	bool moved;		 /* migrated an instance away, last at moved_at */
 	sim_time_t moved_at;
+	/* Faults: crashes in force (down while > 0), since when, and the
+	 * time down within the measured window; lost[i] when accelerator i
+	 * is gone. */
+	uint32_t down;
+	sim_time_t down_since, down_ns;
+	bool *lost;
 };
 
 struct group {
@@ -178,6 +217,11 @@ struct sim {
 	double *probe_ms;
 	bool *probe_busy;
 
+	/* Faults: a stream per node fault (random crashes), and each link's
+	 * window in force (an index into faults.links, or NONE). */
+	gsl_rng **fault_rng;
+	uint32_t *link_window;
+
 	struct request *reqs;
 	size_t cap_reqs;
 	uint32_t free_req;
@@ -192,11 +236,14 @@ static int oom(struct sim *m)
 	return ts_error_set(m->err, TS_ENOMEM, "out of memory");
 }
 
-static int schedule(struct sim *m, sim_time_t t, enum ev_kind kind, uint32_t obj)
+static int catch_request(struct sim *m, uint32_t ri, enum sim_fail why);
+
+static int schedule_handle(struct sim *m, sim_time_t t, enum ev_kind kind, uint32_t obj,
+			   struct evq_handle *handle)
 {
 	struct evq_event ev = {
 	    .time = t, .cls = (uint16_t)kind, .kind = (uint16_t)kind, .obj = obj};
-	int rc = evq_push(m->q, ev, NULL);
+	int rc = evq_push(m->q, ev, handle);
 
 	if (rc == TS_ENOMEM)
 		return oom(m);
@@ -206,6 +253,17 @@ static int schedule(struct sim *m, sim_time_t t, enum ev_kind kind, uint32_t obj
 				    " ns, before the clock",
 				    (int)kind, t);
 	return 0;
+}
+
+static int schedule(struct sim *m, sim_time_t t, enum ev_kind kind, uint32_t obj)
+{
+	return schedule_handle(m, t, kind, obj, NULL);
+}
+
+/* An event of request ri that a fault may cancel. */
+static int schedule_request(struct sim *m, sim_time_t t, enum ev_kind kind, uint32_t ri)
+{
+	return schedule_handle(m, t, kind, ri, &m->reqs[ri].ev);
 }
 
 static int request_new(struct sim *m, uint32_t *index)
@@ -491,16 +549,25 @@ static int transfer(struct sim *m, uint32_t li, size_t from, double bytes, sim_t
 {
 	const struct scn_link *l = &m->s->links[li];
 	size_t dir = link_dir(l, from);
-	double ms;
+	const struct dist *law = scenario_link_delay(l, from);
+	double bandwidth = l->bandwidth_Bps, ms;
 
-	if (dist_sample(scenario_link_delay(l, from), m->link_rng[2 * li + dir], &ms) < 0)
+	/* A degradation window in force changes the law and bandwidth of
+	 * the transfers that start in it. */
+	if (m->link_window != NULL && m->link_window[li] != NONE) {
+		const struct scn_link_fault *w = &m->s->faults.links[m->link_window[li]];
+
+		law = w->has_delay ? &w->delay : law;
+		bandwidth = w->bandwidth_Bps > 0 ? w->bandwidth_Bps : bandwidth;
+	}
+	if (dist_sample(law, m->link_rng[2 * li + dir], &ms) < 0)
 		return floor_error(m, l, dir);
 	/* A negative draw of an untruncated law means no delay, not time
 	 * travel.  A heavy tail may draw beyond any run (even infinity):
 	 * such a transfer ends after the run whatever its length, and the
 	 * bound keeps the clock inside int64. */
 	*delay_ms = fmin(fmax(ms, 0), MAX_TRANSFER_MS);
-	ms = fmin(fmax(ms, 0) + 1e3 * bytes / l->bandwidth_Bps, MAX_TRANSFER_MS);
+	ms = fmin(fmax(ms, 0) + 1e3 * bytes / bandwidth, MAX_TRANSFER_MS);
 	*dt = sim_from_ms(ms);
 	return 0;
 }
@@ -586,13 +653,15 @@ static int start_service(struct sim *m, uint32_t ii, uint32_t ri)
 		p.cpu_post_ms *= gsl_ran_gamma(g, k, 1 / k);
 	}
 	in->busy = true;
+	in->serving = ri;
+	r->phase = RP_SERVICE;
 	node_busy(m, in->node, +1);
 	r->t[ST_START] = m->now;
 	r->instances = m->nodes[in->node].active_instances;
 	r->t[ST_PRE_DONE] = r->t[ST_START] + sim_from_ms(p.cpu_pre_ms);
 	r->t[ST_ACCEL_DONE] = r->t[ST_PRE_DONE] + sim_from_ms(p.accel_ms);
 	r->t[ST_POST_DONE] = r->t[ST_ACCEL_DONE] + sim_from_ms(p.cpu_post_ms);
-	return schedule(m, r->t[ST_POST_DONE], EV_SERVICE_DONE, ri);
+	return schedule_request(m, r->t[ST_POST_DONE], EV_SERVICE_DONE, ri);
 }
 
 static int arrive_at_instance(struct sim *m, uint32_t ri)
@@ -602,6 +671,8 @@ static int arrive_at_instance(struct sim *m, uint32_t ri)
 	int64_t cap = m->s->nodes[in->node].queue_capacity;
 
 	r->t[ST_UPLINK_DONE] = m->now;
+	if (in->killed)
+		return catch_request(m, ri, in->killed_by);
 	if (!in->busy)
 		goto start;
 	if (cap > 0 && in->queued >= (uint64_t)cap) {
@@ -609,6 +680,7 @@ static int arrive_at_instance(struct sim *m, uint32_t ri)
 		return 0;
 	}
 	r->next = NONE;
+	r->phase = RP_QUEUED;
 	if (in->queued++ == 0)
 		in->head = ri;
 	else
@@ -643,6 +715,7 @@ static int instance_new(struct sim *m, const struct route *rt, uint32_t app, uin
 	in->source = source;
 	in->profile = rt->profile;
 	in->table = rt->table;
+	in->accel = rt->accel;
 	in->active = true;
 	m->nodes[rt->node].active_instances++;
 	return 0;
@@ -704,7 +777,23 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 	}
 }
 
-/* Asks the policy; returns the chosen route or NULL. */
+/* Link li (NONE: none, on the device itself) is not in an outage. */
+static bool link_up(const struct sim *m, uint32_t li)
+{
+	return li == NONE || m->link_window == NULL || m->link_window[li] == NONE ||
+	       !m->s->faults.links[m->link_window[li]].outage;
+}
+
+/* A route the policy may be offered: its node up, its link not in an
+ * outage, and an accelerator left for the model.  Policies never see the
+ * others, so none can place a request on a crashed node. */
+static bool route_usable(const struct sim *m, const struct route *rt)
+{
+	return m->nodes[rt->node].down == 0 && !rt->lost && link_up(m, rt->link);
+}
+
+/* Asks the policy among the usable routes; returns the chosen route or
+ * NULL. */
 static const struct route *place(struct sim *m, const struct source *src)
 {
 	bool fallback = false;
@@ -713,18 +802,24 @@ static const struct route *place(struct sim *m, const struct source *src)
 	    .app = src->app,
 	    .device = src->device,
 	    .cands = m->cands,
-	    .n_cands = src->n_routes,
 	    .rng = m->policy_rng,
 	    .params = m->params,
 	    .fallback = &fallback,
 	};
 	long chosen;
 
-	for (size_t i = 0; i < src->n_routes; i++)
-		estimate(m, src, &src->routes[i], &m->cands[i]);
+	for (size_t i = 0; i < src->n_routes; i++) {
+		if (!route_usable(m, &src->routes[i]))
+			continue;
+		estimate(m, src, &src->routes[i], &m->cands[q.n_cands]);
+		m->cand_route[q.n_cands++] = (uint32_t)i;
+	}
+	if (q.n_cands == 0)
+		return NULL;
 	chosen = m->opt->policy->place(m->policy_state, &q);
 	m->report->health[SIM_H_NO_HEALTHY] += fallback;
-	return chosen < 0 || (size_t)chosen >= src->n_routes ? NULL : &src->routes[chosen];
+	return chosen < 0 || (size_t)chosen >= q.n_cands ? NULL
+							 : &src->routes[m->cand_route[chosen]];
 }
 
 /* When the app's k-th source starts: start_s + k x stagger_s, or the app's
@@ -766,29 +861,25 @@ static int schedule_next_arrival(struct sim *m, uint32_t si)
 	return 0;
 }
 
-static int on_arrival(struct sim *m, uint32_t si)
+/* Binds request ri to an instance: its stream's (placing the stream when
+ * it has none, or when its instance was killed or its link went down) or
+ * the Poisson instance on the node the policy picks, opened when needed.
+ * r->inst stays NONE when no node takes it. */
+static int bind(struct sim *m, uint32_t ri)
 {
+	uint32_t si = m->reqs[ri].source, ii = NONE, link = NONE;
 	struct source *src = &m->sources[si];
 	const struct scn_app *app = &m->s->apps[src->app];
-	uint32_t ri = NONE, ii = NONE, link = NONE;
 	const struct route *route;
-	struct request *r;
-	int rc = request_new(m, &ri);
-
-	if (rc < 0)
-		return rc;
-	r = &m->reqs[ri];
-	r->id = m->next_id++;
-	r->source = si;
-	r->inst = NONE;
-	for (int st = 0; st < ST_COUNT; st++)
-		r->t[st] = -1;
-	r->t[ST_CREATED] = m->now;
-	scenario_frame_px(app, m->now, &r->frame_w, &r->frame_h);
-	m->report->totals[SIM_T_CREATED] += 1;
-	src->frame++;
+	int rc = 0;
 
 	if (app->workload == WORKLOAD_STREAM) {
+		if (src->inst != NONE && (m->insts[src->inst].killed || !link_up(m, src->link))) {
+			uint32_t old = src->inst;
+
+			src->inst = NONE;
+			instance_maybe_close(m, old);
+		}
 		if (src->inst == NONE && !src->refused) {
 			route = place(m, src);
 			src->refused = route == NULL;
@@ -813,29 +904,421 @@ static int on_arrival(struct sim *m, uint32_t si)
 	}
 	if (rc < 0)
 		return rc;
-	/* Bind the request before the source may end, so its instance does
-	 * not close under it. */
-	r = &m->reqs[ri];
-	r->link = link;
+	m->reqs[ri].link = link;
 	if (ii != NONE) {
-		r->inst = ii;
+		m->reqs[ri].inst = ii;
 		m->insts[ii].pending++;
 	}
-	rc = schedule_next_arrival(m, si);
+	return 0;
+}
+
+/* Sends bound request ri from its device: over its link, or straight to
+ * the device's own instance. */
+static int send(struct sim *m, uint32_t ri)
+{
+	struct request *r = &m->reqs[ri];
+	const struct source *src = &m->sources[r->source];
+	sim_time_t dt;
+	int rc;
+
+	if (r->link == NONE)
+		return arrive_at_instance(m, ri);
+	r->phase = RP_UPLINK;
+	if (!link_up(m, r->link))
+		return catch_request(m, ri, SIM_FAIL_LINK_DOWN);
+	rc = transfer(m, r->link, src->device, m->s->apps[src->app].request_bytes, &dt, &r->net_ms);
+	return rc < 0 ? rc : schedule_request(m, m->now + dt, EV_UPLINK_DONE, ri);
+}
+
+static int on_arrival(struct sim *m, uint32_t si)
+{
+	struct source *src = &m->sources[si];
+	const struct scn_app *app = &m->s->apps[src->app];
+	uint32_t ri = NONE;
+	struct request *r;
+	int rc = request_new(m, &ri);
+
 	if (rc < 0)
 		return rc;
-	if (ii == NONE) {
+	r = &m->reqs[ri];
+	r->id = m->next_id++;
+	r->source = si;
+	r->inst = NONE;
+	r->phase = RP_UPLINK;
+	r->retries = 0;
+	for (int st = 0; st < ST_COUNT; st++)
+		r->t[st] = -1;
+	r->t[ST_CREATED] = m->now;
+	scenario_frame_px(app, m->now, &r->frame_w, &r->frame_h);
+	m->report->totals[SIM_T_CREATED] += 1;
+	src->frame++;
+
+	/* Bind the request before the source may end, so its instance does
+	 * not close under it. */
+	rc = bind(m, ri);
+	if (rc == 0)
+		rc = schedule_next_arrival(m, si);
+	if (rc < 0)
+		return rc;
+	if (m->reqs[ri].inst == NONE) {
 		drop(m, ri, SIM_DROP_NO_NODE);
 		return 0;
 	}
-	if (link == NONE)
-		return arrive_at_instance(m, ri);
-	{
-		sim_time_t dt;
+	return send(m, ri);
+}
 
-		rc = transfer(m, link, src->device, app->request_bytes, &dt, &r->net_ms);
-		return rc < 0 ? rc : schedule(m, m->now + dt, EV_UPLINK_DONE, ri);
+/* Starts the next queued request of instance ii, if it is idle. */
+static int start_next(struct sim *m, uint32_t ii)
+{
+	struct instance *in = &m->insts[ii];
+	uint32_t next;
+
+	if (in->busy || in->queued == 0)
+		return 0;
+	/* It stays counted in the node's frames, moving from queue to
+	 * service. */
+	next = in->head;
+	in->head = m->reqs[next].next;
+	in->queued--;
+	return start_service(m, ii, next);
+}
+
+/* ---- faults (docs/scenario.md, "faults") ---- */
+
+_Static_assert(SIM_F_FAILED_TIMEOUT - SIM_F_FAILED_NODE_CRASH == SIM_FAIL_TIMEOUT,
+	       "failed counts follow the failure reasons");
+
+static void fail(struct sim *m, uint32_t ri, enum sim_fail why)
+{
+	m->report->faults[SIM_F_FAILED_NODE_CRASH + why] += 1;
+	record(m, &m->reqs[ri], "failed", sim_fail_names[why]);
+	request_release(m, ri);
+}
+
+/* Request ri was caught by a fault: on a node that crashed or lost the
+ * accelerator serving it, or on a link that went down.  It leaves its
+ * device again, placed anew, while it has retries left and is younger
+ * than the timeout; otherwise it fails. */
+static int catch_request(struct sim *m, uint32_t ri, enum sim_fail why)
+{
+	const struct scn_faults *f = &m->s->faults;
+	struct request *r = &m->reqs[ri];
+	int rc;
+
+	/* On its way back it no longer holds its instance. */
+	if (r->phase != RP_DOWNLINK && r->inst != NONE) {
+		m->insts[r->inst].pending--;
+		instance_maybe_close(m, r->inst);
 	}
+	if (r->retries >= (uint32_t)f->max_retries) {
+		fail(m, ri, why);
+		return 0;
+	}
+	if (f->timeout > 0 && m->now - r->t[ST_CREATED] >= f->timeout) {
+		fail(m, ri, SIM_FAIL_TIMEOUT);
+		return 0;
+	}
+	r->retries++;
+	m->report->faults[SIM_F_RETRIED] += 1;
+	for (int st = ST_UPLINK_DONE; st < ST_COUNT; st++)
+		r->t[st] = -1;
+	r->inst = NONE;
+	rc = bind(m, ri);
+	if (rc < 0)
+		return rc;
+	if (m->reqs[ri].inst == NONE) {
+		fail(m, ri, why);
+		return 0;
+	}
+	return send(m, ri);
+}
+
+/* The service under way at instance ii stops; its request is caught. */
+static int abort_service(struct sim *m, uint32_t ii, enum sim_fail why)
+{
+	struct instance *in = &m->insts[ii];
+	uint32_t ri = in->serving;
+
+	evq_remove(m->q, m->reqs[ri].ev);
+	in->busy = false;
+	node_busy(m, in->node, -1);
+	m->nodes[in->node].frames--;
+	return catch_request(m, ri, why);
+}
+
+/* Instance ii dies: the request it serves and those it holds are caught
+ * now, those still on their way to it when they arrive. */
+static int kill_instance(struct sim *m, uint32_t ii, enum sim_fail why)
+{
+	struct instance *in = &m->insts[ii];
+	uint32_t next = in->head, n = in->queued;
+	int rc = 0;
+
+	if (in->active) {
+		in->active = false;
+		m->nodes[in->node].active_instances--;
+	}
+	in->killed = true;
+	in->killed_by = why;
+	in->queued = 0;
+	m->nodes[in->node].frames -= n;
+	if (in->busy)
+		rc = abort_service(m, ii, why);
+	for (uint32_t k = 0; rc == 0 && k < n; k++) {
+		uint32_t ri = next;
+
+		next = m->reqs[ri].next;
+		rc = catch_request(m, ri, why);
+	}
+	return rc;
+}
+
+/* The stream of source si leaves its instance: the policy places it
+ * again among the usable routes (when there is none, its frames are
+ * dropped with no_node until a fault ends).  For a policy with `health`
+ * the move is a migration. */
+static int move_stream(struct sim *m, uint32_t si, enum sim_fail why)
+{
+	struct source *src = &m->sources[si];
+	const struct scenario *s = m->s;
+	uint32_t old = src->inst, from = m->insts[old].node;
+	const struct route *route;
+	int rc = 0;
+
+	src->inst = NONE;
+	route = place(m, src);
+	src->refused = route == NULL;
+	if (route != NULL) {
+		src->link = route->link;
+		rc = instance_new(m, route, src->app, si, &src->inst);
+	}
+	instance_maybe_close(m, old);
+	if (rc < 0 || route == NULL)
+		return rc;
+	m->report->faults[SIM_F_STREAMS_MOVED] += 1;
+	if (m->nlm != NULL)
+		m->report->health[SIM_H_MIGRATIONS] += 1;
+	if (m->opt->migrations != NULL)
+		fprintf(m->opt->migrations, "%.17g,%s/%s,%s,%s,%s,%s\n", sim_to_s(m->now),
+			s->apps[src->app].id, s->nodes[src->device].id, s->apps[src->app].id,
+			s->nodes[from].id, s->nodes[route->node].id, sim_fail_names[why]);
+	return 0;
+}
+
+/* A fault ended: streams refused meanwhile are placed again at their
+ * next frame. */
+static void faults_eased(struct sim *m)
+{
+	for (size_t si = 0; si < m->n_sources; si++)
+		m->sources[si].refused = false;
+}
+
+static int on_node_down(struct sim *m, uint32_t k)
+{
+	const struct scn_node_fault *f = &m->s->faults.nodes[k];
+	struct node_rt *rt = &m->nodes[f->node];
+	sim_time_t up = -1;
+	int rc = 0;
+
+	if (f->random)
+		up = m->now + sim_from_s(gsl_ran_exponential(m->fault_rng[k], f->mttr_s));
+	else if (f->down >= 0)
+		up = m->now + f->down;
+	if (up >= 0 && up < m->s->duration)
+		rc = schedule(m, up, EV_NODE_UP, k);
+	if (rc < 0 || rt->down++ > 0)
+		return rc;
+	rt->down_since = m->now;
+	m->report->faults[SIM_F_NODE_CRASHES] += 1;
+	/* Streams move first, so that the requests caught below are sent
+	 * again to their stream's new instance. */
+	for (size_t si = 0; rc == 0 && si < m->n_sources; si++) {
+		const struct source *src = &m->sources[si];
+
+		if (src->inst != NONE && src->frame != UINT64_MAX &&
+		    m->insts[src->inst].node == f->node)
+			rc = move_stream(m, (uint32_t)si, SIM_FAIL_NODE_CRASH);
+	}
+	for (size_t i = 0; rc == 0 && i < m->n_insts; i++)
+		if (m->insts[i].node == f->node && !m->insts[i].killed)
+			rc = kill_instance(m, (uint32_t)i, SIM_FAIL_NODE_CRASH);
+	return rc;
+}
+
+/* Time node n was down within the measured window, up to now. */
+static sim_time_t down_in_window(const struct sim *m, uint32_t n)
+{
+	const struct node_rt *rt = &m->nodes[n];
+	sim_time_t from = rt->down_since > m->s->warmup ? rt->down_since : m->s->warmup;
+
+	return rt->down > 0 && m->now > from ? m->now - from : 0;
+}
+
+static int on_node_up(struct sim *m, uint32_t k)
+{
+	const struct scn_node_fault *f = &m->s->faults.nodes[k];
+	struct node_rt *rt = &m->nodes[f->node];
+	int rc = 0;
+
+	if (f->random) {
+		sim_time_t t = m->now + sim_from_s(gsl_ran_exponential(m->fault_rng[k], f->mtbf_s));
+
+		if (t < m->s->duration)
+			rc = schedule(m, t, EV_NODE_DOWN, k);
+	}
+	rt->down_ns += rt->down == 1 ? down_in_window(m, (uint32_t)f->node) : 0;
+	if (--rt->down > 0)
+		return rc;
+	m->report->faults[SIM_F_NODE_RECOVERIES] += 1;
+	faults_eased(m);
+	return rc;
+}
+
+/* A link window starts; an outage catches every transfer on the link
+ * and moves the streams that use it. */
+static int on_link_start(struct sim *m, uint32_t k)
+{
+	const struct scn_link_fault *w = &m->s->faults.links[k];
+	uint32_t l = (uint32_t)w->link;
+	int rc = 0;
+
+	m->link_window[l] = k;
+	if (!w->outage) {
+		m->report->faults[SIM_F_LINK_DEGRADATIONS] += 1;
+		return 0;
+	}
+	m->report->faults[SIM_F_LINK_OUTAGES] += 1;
+	for (size_t si = 0; rc == 0 && si < m->n_sources; si++) {
+		const struct source *src = &m->sources[si];
+
+		if (src->inst != NONE && src->frame != UINT64_MAX && src->link == l)
+			rc = move_stream(m, (uint32_t)si, SIM_FAIL_LINK_DOWN);
+	}
+	/* A request sent again goes over another link, so the scan meets
+	 * each caught request once. */
+	for (size_t i = 0; rc == 0 && i < m->cap_reqs; i++) {
+		struct request *r = &m->reqs[i];
+
+		if (r->t[ST_CREATED] < 0 || r->link != l ||
+		    (r->phase != RP_UPLINK && r->phase != RP_DOWNLINK))
+			continue;
+		evq_remove(m->q, r->ev);
+		rc = catch_request(m, (uint32_t)i, SIM_FAIL_LINK_DOWN);
+	}
+	return rc;
+}
+
+static void on_link_end(struct sim *m, uint32_t k)
+{
+	m->link_window[m->s->faults.links[k].link] = NONE;
+	faults_eased(m);
+}
+
+/* An accelerator is lost: routes and instances that used it fall back to
+ * another accelerator of the node with a table for their model (its CPU
+ * profile, say), or lose the node.  The request in service on it is
+ * caught; queued ones are served on the fallback. */
+static int on_accel_loss(struct sim *m, uint32_t k)
+{
+	const struct scenario *s = m->s;
+	const struct scn_accel_fault *f = &s->faults.accels[k];
+	bool *lost = m->nodes[f->node].lost;
+	int rc = 0;
+
+	if (lost[f->accel])
+		return 0;
+	lost[f->accel] = true;
+	m->report->faults[SIM_F_ACCEL_LOSSES] += 1;
+	for (size_t si = 0; si < m->n_sources; si++) {
+		struct source *src = &m->sources[si];
+
+		for (size_t j = 0; j < src->n_routes; j++) {
+			struct route *rt = &src->routes[j];
+			const struct scn_accel *acc;
+
+			if (rt->node != f->node || rt->accel != f->accel || rt->lost)
+				continue;
+			acc = scenario_executor_left(s, f->node, s->apps[src->app].model, lost,
+						     &rt->table);
+			rt->lost = acc == NULL;
+			if (acc != NULL) {
+				rt->accel = (uint32_t)(acc - s->nodes[f->node].accels);
+				rt->profile = acc->profile;
+			}
+		}
+	}
+	for (size_t i = 0; rc == 0 && i < m->n_insts; i++) {
+		struct instance *in = &m->insts[i];
+		const struct scn_accel *acc;
+		int table;
+
+		if (in->node != f->node || in->accel != f->accel || in->killed)
+			continue;
+		acc = scenario_executor_left(s, f->node, s->apps[in->app].model, lost, &table);
+		if (acc == NULL) {
+			for (size_t si = 0; rc == 0 && si < m->n_sources; si++)
+				if (m->sources[si].inst == i && m->sources[si].frame != UINT64_MAX)
+					rc = move_stream(m, (uint32_t)si, SIM_FAIL_ACCEL_LOST);
+			if (rc == 0)
+				rc = kill_instance(m, (uint32_t)i, SIM_FAIL_ACCEL_LOST);
+			continue;
+		}
+		in->accel = (uint32_t)(acc - s->nodes[f->node].accels);
+		in->profile = acc->profile;
+		in->table = table;
+		if (in->busy)
+			rc = abort_service(m, (uint32_t)i, SIM_FAIL_ACCEL_LOST);
+		if (rc == 0)
+			rc = start_next(m, (uint32_t)i);
+	}
+	return rc;
+}
+
+/* Random streams and first events of the faults.  A fault's times come
+ * from its own stream under the run's seed, never the policy's, so every
+ * policy meets the same faults. */
+static int faults_setup(struct sim *m)
+{
+	const struct scn_faults *f = &m->s->faults;
+	char name[SCN_ID_MAX + 48];
+	int rc = 0;
+
+	m->fault_rng = calloc(f->n_nodes + 1, sizeof(*m->fault_rng));
+	m->link_window = malloc((m->s->n_links + 1) * sizeof(*m->link_window));
+	if (m->fault_rng == NULL || m->link_window == NULL)
+		return oom(m);
+	for (size_t l = 0; l < m->s->n_links; l++)
+		m->link_window[l] = NONE;
+	for (size_t n = 0; n < m->s->n_nodes; n++) {
+		m->nodes[n].lost = calloc(m->s->nodes[n].n_accels + 1, sizeof(bool));
+		if (m->nodes[n].lost == NULL)
+			return oom(m);
+	}
+	for (size_t k = 0; rc == 0 && k < f->n_nodes; k++) {
+		const struct scn_node_fault *nf = &f->nodes[k];
+		sim_time_t t = nf->at;
+
+		if (nf->random) {
+			snprintf(name, sizeof(name), "faults/node/%s/%zu", m->s->nodes[nf->node].id,
+				 k);
+			m->fault_rng[k] = rng_stream_new(m->opt->seed, name);
+			if (m->fault_rng[k] == NULL)
+				return oom(m);
+			t = sim_from_s(gsl_ran_exponential(m->fault_rng[k], nf->mtbf_s));
+		}
+		if (t < m->s->duration)
+			rc = schedule(m, t, EV_NODE_DOWN, (uint32_t)k);
+	}
+	for (size_t k = 0; rc == 0 && k < f->n_links; k++) {
+		if (f->links[k].from < m->s->duration)
+			rc = schedule(m, f->links[k].from, EV_LINK_START, (uint32_t)k);
+		if (rc == 0 && f->links[k].to < m->s->duration)
+			rc = schedule(m, f->links[k].to, EV_LINK_END, (uint32_t)k);
+	}
+	for (size_t k = 0; rc == 0 && k < f->n_accels; k++)
+		if (f->accels[k].at < m->s->duration)
+			rc = schedule(m, f->accels[k].at, EV_ACCEL_LOSS, (uint32_t)k);
+	return rc;
 }
 
 static int on_service_done(struct sim *m, uint32_t ri)
@@ -853,26 +1336,22 @@ static int on_service_done(struct sim *m, uint32_t ri)
 			       m->params[PH_EMA_WINDOW]);
 	node_busy(m, in->node, -1);
 	m->nodes[in->node].frames--;
+	r->phase = RP_DOWNLINK;
 	if (r->link == NONE) {
 		r->t[ST_DOWNLINK_DONE] = m->now;
 		complete(m, ri);
+	} else if (!link_up(m, r->link)) {
+		rc = catch_request(m, ri, SIM_FAIL_LINK_DOWN);
 	} else {
 		sim_time_t dt;
 		double bytes = m->s->models[m->s->apps[src->app].model].output_bytes;
 
 		rc = transfer(m, r->link, in->node, bytes, &dt, &r->net_ms);
 		if (rc == 0)
-			rc = schedule(m, m->now + dt, EV_DOWNLINK_DONE, ri);
+			rc = schedule_request(m, m->now + dt, EV_DOWNLINK_DONE, ri);
 	}
-	if (rc == 0 && in->queued > 0) {
-		uint32_t next = in->head;
-
-		/* It stays counted in the node's frames, moving from queue to
-		 * service. */
-		in->head = m->reqs[next].next;
-		in->queued--;
-		rc = start_service(m, ii, next);
-	}
+	if (rc == 0)
+		rc = start_next(m, ii);
 	instance_maybe_close(m, ii);
 	return rc;
 }
@@ -940,8 +1419,10 @@ static int migrate(struct sim *m, uint32_t ii, const char *reason)
 	for (size_t k = 0; k < src->n_routes; k++) {
 		const struct route *rt = &src->routes[k];
 
-		if (rt->node == from || !is_server(m, rt->node) ||
-		    scenario_link(m->s, from, rt->node) < 0)
+		long between = scenario_link(m->s, from, rt->node);
+
+		if (rt->node == from || !is_server(m, rt->node) || between < 0 ||
+		    !route_usable(m, rt) || !link_up(m, (uint32_t)between))
 			continue;
 		estimate(m, src, rt, &m->cands[q.n_cands]);
 		m->cand_route[q.n_cands++] = (uint32_t)k;
@@ -980,7 +1461,8 @@ static int on_migration_done(struct sim *m, uint32_t si)
 
 	nlm_observe(m, src->move_link, src->move_delay_ms);
 	src->migrating = false;
-	if (src->frame == UINT64_MAX)
+	/* A fault may have made the target unusable meanwhile. */
+	if (src->frame == UINT64_MAX || !route_usable(m, rt))
 		return 0;
 	rc = instance_new(m, rt, src->app, si, &ii);
 	if (rc < 0)
@@ -994,7 +1476,8 @@ static int on_migration_done(struct sim *m, uint32_t si)
 		fprintf(m->opt->migrations, "%.17g,%s/%s,%s,%s,%s,%s\n", sim_to_s(m->now),
 			s->apps[src->app].id, s->nodes[src->device].id, s->apps[src->app].id,
 			s->nodes[src->move_from].id, s->nodes[rt->node].id, src->move_reason);
-	instance_maybe_close(m, old);
+	if (old != NONE)
+		instance_maybe_close(m, old);
 	return 0;
 }
 
@@ -1145,8 +1628,9 @@ static int on_check(struct sim *m)
 	return rc;
 }
 
-/* One probe over every link without one in flight, from its first end:
- * its bytes count, and its delay feeds the NLM when it arrives. */
+/* One probe over every link without one in flight and not in an outage,
+ * from its first end: its bytes count, and its delay feeds the NLM when
+ * it arrives. */
 static int on_probe(struct sim *m)
 {
 	const struct scenario *s = m->s;
@@ -1157,7 +1641,7 @@ static int on_probe(struct sim *m)
 	for (size_t l = 0; rc == 0 && l < s->n_links; l++) {
 		sim_time_t dt;
 
-		if (m->probe_busy[l])
+		if (m->probe_busy[l] || !link_up(m, (uint32_t)l))
 			continue;
 		rc = transfer(m, (uint32_t)l, s->links[l].a, bytes, &dt, &m->probe_ms[l]);
 		if (rc == 0)
@@ -1294,7 +1778,9 @@ static int setup(struct sim *m)
 					continue;
 				rt->node = (uint32_t)n;
 				rt->link = link < 0 ? NONE : (uint32_t)link;
+				rt->accel = (uint32_t)(acc - s->nodes[n].accels);
 				rt->profile = acc->profile;
+				rt->lost = false;
 				src->n_routes++;
 			}
 			if (src->n_routes > max_cands)
@@ -1305,6 +1791,12 @@ static int setup(struct sim *m)
 	m->cand_route = calloc(max_cands, sizeof(*m->cand_route));
 	if (m->cands == NULL || m->cand_route == NULL)
 		return oom(m);
+	if (s->faults.present) {
+		int rc = faults_setup(m);
+
+		if (rc < 0)
+			return rc;
+	}
 	return m->opt->policy->health ? health_setup(m) : 0;
 }
 
@@ -1368,7 +1860,8 @@ static int finish(struct sim *m)
 	m->now = s->duration;
 	rep->apps = malloc(s->n_apps * SIM_M_COUNT_ALL * sizeof(double));
 	rep->nodes = malloc(s->n_nodes * SIM_M_COUNT_ALL * sizeof(double));
-	if (rep->apps == NULL || rep->nodes == NULL)
+	rep->availability = malloc(s->n_nodes * sizeof(double));
+	if (rep->apps == NULL || rep->nodes == NULL || rep->availability == NULL)
 		return oom(m);
 	for (size_t a = 0; a < s->n_apps; a++)
 		fill_group(m, &m->g_apps[a], &rep->apps[a * SIM_M_COUNT_ALL]);
@@ -1394,14 +1887,19 @@ static int finish(struct sim *m)
 		rep->tiers[t][SIM_M_UTILISATION] =
 		    tier_nodes[t] == 0 ? NAN : tier_util[t] / (double)tier_nodes[t];
 	}
+	for (size_t n = 0; n < s->n_nodes; n++)
+		rep->availability[n] =
+		    1 - (double)(m->nodes[n].down_ns + down_in_window(m, (uint32_t)n)) / window_ns;
 	rep->totals[SIM_T_IN_FLIGHT] = (double)m->live;
 	ended = rep->totals[SIM_T_COMPLETED] + rep->totals[SIM_T_IN_FLIGHT];
 	for (int d = 0; d < SIM_DROP_COUNT; d++)
 		ended += rep->totals[SIM_T_DROPPED_QUEUE_FULL + d];
+	for (int f = 0; f < SIM_FAIL_COUNT; f++)
+		ended += rep->faults[SIM_F_FAILED_NODE_CRASH + f];
 	if (ended != rep->totals[SIM_T_CREATED])
 		return ts_error_set(m->err, TS_ERUNTIME,
 				    "request accounting does not add up: created %.0f, but "
-				    "completed + dropped + in flight = %.0f",
+				    "completed + failed + dropped + in flight = %.0f",
 				    rep->totals[SIM_T_CREATED], ended);
 	/* Requests still in flight are written too, so the CSV has one row
 	 * per request created. */
@@ -1418,8 +1916,14 @@ static void teardown(struct sim *m)
 	const struct scenario *s = m->s;
 
 	evq_free(m->q);
-	for (size_t n = 0; m->nodes != NULL && n < s->n_nodes; n++)
+	for (size_t n = 0; m->nodes != NULL && n < s->n_nodes; n++) {
 		gsl_rng_free(m->nodes[n].rng);
+		free(m->nodes[n].lost);
+	}
+	for (size_t k = 0; m->fault_rng != NULL && k < s->faults.n_nodes; k++)
+		gsl_rng_free(m->fault_rng[k]);
+	free(m->fault_rng);
+	free(m->link_window);
 	for (size_t i = 0; m->link_rng != NULL && i < 2 * s->n_links; i++)
 		gsl_rng_free(m->link_rng[i]);
 	for (size_t si = 0; m->sources != NULL && si < m->n_sources; si++) {
@@ -1487,6 +1991,21 @@ int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_
 		case EV_MIGRATION_DONE:
 			rc = on_migration_done(&m, ev.obj);
 			break;
+		case EV_NODE_UP:
+			rc = on_node_up(&m, ev.obj);
+			break;
+		case EV_LINK_END:
+			on_link_end(&m, ev.obj);
+			break;
+		case EV_NODE_DOWN:
+			rc = on_node_down(&m, ev.obj);
+			break;
+		case EV_LINK_START:
+			rc = on_link_start(&m, ev.obj);
+			break;
+		case EV_ACCEL_LOSS:
+			rc = on_accel_loss(&m, ev.obj);
+			break;
 		case EV_CHECK:
 			rc = on_check(&m);
 			break;
@@ -1520,7 +2039,9 @@ void sim_report_release(struct sim_report *report)
 	free(report->apps);
 	free(report->nodes);
 	free(report->state_s);
+	free(report->availability);
 	report->apps = NULL;
 	report->nodes = NULL;
 	report->state_s = NULL;
+	report->availability = NULL;
 }

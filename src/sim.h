@@ -7,8 +7,9 @@
  * served (CPU pre-processing, accelerator, CPU post-processing, from the
  * node's profile at the node's current instance count), sent back, and
  * completed.  Every request ends exactly once: completed, dropped with a
- * reason, or still in flight when the run stops at duration_s; the run
- * checks that these add up to the number created.
+ * reason, failed with a reason (caught by a fault, docs/scenario.md), or
+ * still in flight when the run stops at duration_s; the run checks that
+ * these add up to the number created.
  *
  * Memory is proportional to the requests and events in flight: requests
  * live in a pool whose slots are reused.
@@ -33,6 +34,47 @@ enum sim_drop {
 	SIM_DROP_REASONS(SIM_DROP_ENUM)
 #undef SIM_DROP_ENUM
 	    SIM_DROP_COUNT
+};
+
+/* Why a request caught by a fault (docs/scenario.md, "faults") failed:
+ * its node crashed, its link went down, its accelerator was lost, or it
+ * was older than the retry timeout when caught again.  A request is also
+ * failed with its fault's reason when its retries are spent or no node
+ * can take it again. */
+#define SIM_FAIL_REASONS(X)                                                                        \
+	X(NODE_CRASH, "node_crash")                                                                \
+	X(LINK_DOWN, "link_down")                                                                  \
+	X(ACCEL_LOST, "accelerator_lost")                                                          \
+	X(TIMEOUT, "timeout")
+
+enum sim_fail {
+#define SIM_FAIL_ENUM(e, name) SIM_FAIL_##e,
+	SIM_FAIL_REASONS(SIM_FAIL_ENUM)
+#undef SIM_FAIL_ENUM
+	    SIM_FAIL_COUNT
+};
+
+/* Fault accounting of a run of a scenario with "faults", the keys of
+ * summary.json's "faults" object (a '.' nests one level).  The failed
+ * counts come first, in the order of SIM_FAIL_REASONS. */
+#define SIM_FAULTS(X)                                                                              \
+	X(FAILED_NODE_CRASH, "failed.node_crash")                                                  \
+	X(FAILED_LINK_DOWN, "failed.link_down")                                                    \
+	X(FAILED_ACCEL_LOST, "failed.accelerator_lost")                                            \
+	X(FAILED_TIMEOUT, "failed.timeout")                                                        \
+	X(RETRIED, "retried")                                                                      \
+	X(NODE_CRASHES, "node_crashes")                                                            \
+	X(NODE_RECOVERIES, "node_recoveries")                                                      \
+	X(LINK_OUTAGES, "link_outages")                                                            \
+	X(LINK_DEGRADATIONS, "link_degradations")                                                  \
+	X(ACCEL_LOSSES, "accelerator_losses")                                                      \
+	X(STREAMS_MOVED, "streams_moved")
+
+enum sim_fault {
+#define SIM_FAULT_ENUM(e, name) SIM_F_##e,
+	SIM_FAULTS(SIM_FAULT_ENUM)
+#undef SIM_FAULT_ENUM
+	    SIM_F_COUNT_ALL
 };
 
 /* Per-group metrics (app, node, tier), over requests created at or after
@@ -94,6 +136,8 @@ extern const char *const sim_health_names[SIM_H_COUNT_ALL];
 extern const char *const sim_metric_names[SIM_M_COUNT_ALL];
 extern const char *const sim_total_names[SIM_T_COUNT_ALL];
 extern const char *const sim_drop_names[SIM_DROP_COUNT];
+extern const char *const sim_fail_names[SIM_FAIL_COUNT];
+extern const char *const sim_fault_names[SIM_F_COUNT_ALL];
 
 /* Metrics are NAN where undefined (no request, or utilisation of an app). */
 struct sim_report {
@@ -106,6 +150,10 @@ struct sim_report {
 	 * node spent in each state (enum health_state) from one health check
 	 * to the next; NULL unless the policy has `health`.  Device rows are 0. */
 	double *state_s;
+	double faults[SIM_F_COUNT_ALL]; /* 0 unless the scenario has faults */
+	/* Per node, the fraction of the measured window (warmup_s to
+	 * duration_s) it was up: 1 for a node that never crashed. */
+	double *availability;
 	uint64_t clamped_lookups; /* profile queries outside a table */
 	char first_clamp[256];	  /* what the first one was, for the warning */
 };

@@ -57,9 +57,9 @@ static char *golden_copy(const char *name, const char *from, const char *to, con
 	return dir;
 }
 
-static const char *const goldens[] = {"edge-od-heterogeneous-seed7",
-				      "edge-od-reference-boards-seed7", "multijob-10-tabu",
-				      "icu-lstm-18-exact", "edge-od-overload-health-threshold"};
+static const char *const goldens[] = {
+    "edge-od-heterogeneous-seed7", "edge-od-reference-boards-seed7",	"multijob-10-tabu",
+    "icu-lstm-18-exact",	   "edge-od-overload-health-threshold", "edge-od-faults-seed7"};
 
 START_TEST(golden_untouched_passes)
 {

@@ -2,9 +2,10 @@
  * through run_scenario (--requests-csv), and the properties every run must
  * have, checked on its result files:
  *
- * - conservation: created = completed + dropped (by reason) + in flight,
- *   in summary.json and by counting requests.csv rows, per app, node and
- *   tier too (the measured counts of summary.json against the rows);
+ * - conservation: created = completed + failed (by reason) + dropped (by
+ *   reason) + in flight, in summary.json and by counting requests.csv
+ *   rows, per app, node and tier too (the measured counts of summary.json
+ *   against the rows);
  * - each request ends exactly once: ids 0..created-1, each in one row;
  * - stage times present as a prefix, non-decreasing, within the run;
  *   response = downlink - created >= the sum of the stage durations;
@@ -13,7 +14,10 @@
  *   come in the order of their end times, those still in flight last;
  * - utilisation and miss ratios in [0, 1], quantiles in order, and no
  *   NaN or Inf where summary.json or manifest.json has a number (null is
- *   allowed for undefined metrics).
+ *   allowed for undefined metrics);
+ * - with faults (most scenarios draw some: crashes, link windows,
+ *   accelerator losses, retries), each node's availability in [0, 1] and
+ *   at least its utilisation (nothing is served while it is down).
  *
  * Scenario k is drawn from the GSL stream "invariants/scenario/<k>" under
  * the master seed TIERSIM_INVARIANT_SEED (default 1); TIERSIM_INVARIANT_RUNS
@@ -37,6 +41,7 @@
 #include "rng.h"
 #include "run.h"
 #include "scenario.h"
+#include "sim.h"
 #include "testutil.h"
 
 #define NROW(a)		    (sizeof(a) / sizeof((a)[0]))
@@ -308,6 +313,82 @@ static void write_json(cJSON *root, const char *path)
 }
 
 /* Writes dir/scenario.json and its profiles dir/pN.json for generator g. */
+/* Random faults over the run: crashes of servers at fixed times or with
+ * MTBF/MTTR, one window on some links (an outage or a degradation),
+ * accelerator losses, and a retry policy.  Drawn after everything else,
+ * so the rest of a scenario is what it was without them. */
+static cJSON *gen_faults(struct gen *g, double duration)
+{
+	gsl_rng *r = g->r;
+	cJSON *f = cJSON_CreateObject(), *nodes = cJSON_CreateArray();
+	cJSON *links = cJSON_CreateArray(), *accels = cJSON_CreateArray();
+	char id[16], ib[16];
+
+	if (chance(r, 0.8)) {
+		cJSON *retry = cJSON_AddObjectToObject(f, "retry");
+
+		cJSON_AddNumberToObject(retry, "max_retries", pick(r, 4));
+		if (chance(r, 0.5))
+			cJSON_AddNumberToObject(retry, "timeout_ms", uniform(r, 0, 500));
+	}
+	for (int n = g->n_dev; n < g->n_dev + g->n_srv; n++) {
+		cJSON *o;
+
+		if (!chance(r, 0.5))
+			continue;
+		o = cJSON_CreateObject();
+		node_id(g, n, id, sizeof(id));
+		cJSON_AddStringToObject(o, "node", id);
+		if (chance(r, 0.5)) {
+			cJSON_AddNumberToObject(o, "mtbf_s", uniform(r, 0.05, duration));
+			cJSON_AddNumberToObject(o, "mttr_s", uniform(r, 0.01, duration / 2));
+		} else {
+			cJSON_AddNumberToObject(o, "at_s", uniform(r, 0, duration * 1.1));
+			if (chance(r, 0.7))
+				cJSON_AddNumberToObject(o, "down_s",
+							uniform(r, 1e-3, duration / 2));
+		}
+		cJSON_AddItemToArray(nodes, o);
+		if (g->n_accels[n] > 0 && chance(r, 0.3)) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "node", id);
+			snprintf(ib, sizeof(ib), "x%d", pick(r, g->n_accels[n]));
+			cJSON_AddStringToObject(o, "accelerator", ib);
+			cJSON_AddNumberToObject(o, "at_s", uniform(r, 0, duration));
+			cJSON_AddItemToArray(accels, o);
+		}
+	}
+	for (int a = 0; a < g->n_dev + g->n_srv; a++)
+		for (int b = a + 1; b < g->n_dev + g->n_srv; b++) {
+			cJSON *o;
+			double from = uniform(r, 0, duration);
+
+			if (!g->link[a][b] || !chance(r, 0.3))
+				continue;
+			o = cJSON_CreateObject();
+			node_id(g, a, id, sizeof(id));
+			node_id(g, b, ib, sizeof(ib));
+			cJSON_AddItemToObject(o, "between",
+					      cJSON_CreateStringArray((const char *[]){id, ib}, 2));
+			cJSON_AddNumberToObject(o, "from_s", from);
+			cJSON_AddNumberToObject(o, "to_s", from + uniform(r, 1e-3, duration / 2));
+			if (chance(r, 0.5)) {
+				cJSON_AddBoolToObject(o, "outage", true);
+			} else {
+				if (chance(r, 0.7))
+					cJSON_AddItemToObject(o, "delay", gen_law(r));
+				if (!cJSON_HasObjectItem(o, "delay") || chance(r, 0.5))
+					cJSON_AddNumberToObject(o, "bandwidth_Bps",
+								pow(10, uniform(r, 4, 8)));
+			}
+			cJSON_AddItemToArray(links, o);
+		}
+	cJSON_AddItemToObject(f, "nodes", nodes);
+	cJSON_AddItemToObject(f, "links", links);
+	cJSON_AddItemToObject(f, "accelerators", accels);
+	return f;
+}
+
 static void gen_scenario(struct gen *g, const char *dir, const char *name, const char *policy)
 {
 	gsl_rng *r = g->r;
@@ -491,6 +572,8 @@ static void gen_scenario(struct gen *g, const char *dir, const char *name, const
 		}
 	}
 	cJSON_AddItemToObject(root, "apps", app_arr);
+	if (chance(r, 0.7))
+		cJSON_AddItemToObject(root, "faults", gen_faults(g, duration));
 	snprintf(path, sizeof(path), "%s/scenario.json", dir);
 	write_json(root, path);
 }
@@ -586,13 +669,13 @@ struct row {
 	long line;
 	long long id;
 	int app, source, node; /* indices; node -1 when empty */
-	int status;	       /* 0 completed, 1 dropped, 2 in flight */
-	int reason;	       /* SIM_DROP_*, or -1 */
+	int status;	       /* ST_COMPLETED, ... */
+	int reason;	       /* SIM_DROP_* or SIM_FAIL_*, or -1 */
 	long long t[7];	       /* -1: not reached */
 	long long response;
 };
 
-enum { ST_COMPLETED, ST_DROPPED, ST_IN_FLIGHT };
+enum { ST_COMPLETED, ST_DROPPED, ST_FAILED, ST_IN_FLIGHT };
 
 static int find_id(const struct ctx *c, const char *id, const char *what, long line,
 		   const char *const *ids, size_t n)
@@ -622,7 +705,7 @@ static int split(char *line, char **f, int max)
 }
 
 struct counts {
-	long completed, dropped[2], in_flight;
+	long completed, dropped[2], failed[SIM_FAIL_COUNT], in_flight;
 };
 
 static void check_run(const struct ctx *c, const struct scenario *s, const char *out)
@@ -634,7 +717,7 @@ static void check_run(const struct ctx *c, const struct scenario *s, const char 
 	size_t n_rows = 0, cap = 0;
 	cJSON *summary, *manifest;
 	struct counts total = {0};
-	double created;
+	double created, failed = 0;
 	long long last_end = -1;
 	long last_end_id = -1;
 	bool in_flight_seen = false;
@@ -675,6 +758,8 @@ static void check_run(const struct ctx *c, const struct scenario *s, const char 
 			r.status = ST_COMPLETED;
 		else if (strcmp(f[6], "dropped") == 0)
 			r.status = ST_DROPPED;
+		else if (strcmp(f[6], "failed") == 0)
+			r.status = ST_FAILED;
 		else {
 			CHECK(c, strcmp(f[6], "in_flight") == 0, "request %lld: status \"%s\"",
 			      r.id, f[6]);
@@ -686,6 +771,13 @@ static void check_run(const struct ctx *c, const struct scenario *s, const char 
 			r.reason = strcmp(f[7], "queue_full") == 0 ? 0 : 1;
 			CHECK(c, (r.reason == 1) == (r.node < 0),
 			      "request %lld: dropped for %s, node \"%s\"", r.id, f[7], f[4]);
+		} else if (r.status == ST_FAILED) {
+			for (r.reason = 0; r.reason < SIM_FAIL_COUNT; r.reason++)
+				if (strcmp(f[7], sim_fail_names[r.reason]) == 0)
+					break;
+			CHECK(c, r.reason < SIM_FAIL_COUNT, "request %lld: failure reason \"%s\"",
+			      r.id, f[7]);
+			CHECK(c, s->faults.present, "request %lld failed without faults", r.id);
 		} else {
 			CHECK(c, f[7][0] == '\0', "request %lld is %s with reason \"%s\"", r.id,
 			      f[6], f[7]);
@@ -741,14 +833,21 @@ static void check_run(const struct ctx *c, const struct scenario *s, const char 
 			      "request %lld is %s but has a downlink time or response", r.id, f[6]);
 			if (r.status == ST_DROPPED)
 				total.dropped[r.reason]++;
+			else if (r.status == ST_FAILED)
+				total.failed[r.reason]++;
 			else
 				total.in_flight++;
 		}
 		/* Rows of ended requests are written when they end: a completed
 		 * request at its downlink, a dropped one at its last stage
-		 * (creation for no_node, arrival for queue_full). */
+		 * (creation for no_node, arrival for queue_full).  A failed
+		 * request is written when a fault catches it, after its last
+		 * stage but at a time the row does not hold. */
 		if (r.status == ST_IN_FLIGHT) {
 			in_flight_seen = true;
+		} else if (r.status == ST_FAILED) {
+			CHECK(c, !in_flight_seen,
+			      "request %lld failed after the rows of requests in flight", r.id);
 		} else {
 			CHECK(c, !in_flight_seen,
 			      "request %lld ended (%s) after the rows of requests in flight", r.id,
@@ -770,12 +869,34 @@ static void check_run(const struct ctx *c, const struct scenario *s, const char 
 
 	/* Conservation, in summary.json and in the rows. */
 	created = get_num(c, summary, "totals", "created", NULL);
+	for (int k = 0; k < SIM_FAIL_COUNT; k++) {
+		double n = s->faults.present
+			       ? get_num(c, summary, "faults", "failed", sim_fail_names[k])
+			       : 0;
+
+		CHECK(c, (double)total.failed[k] == n,
+		      "%ld rows failed for %s, summary.json says %.0f", total.failed[k],
+		      sim_fail_names[k], n);
+		failed += n;
+	}
 	CHECK(c,
-	      created == get_num(c, summary, "totals", "completed", NULL) +
+	      created == get_num(c, summary, "totals", "completed", NULL) + failed +
 			     get_num(c, summary, "totals", "dropped", "queue_full") +
 			     get_num(c, summary, "totals", "dropped", "no_node") +
 			     get_num(c, summary, "totals", "in_flight", NULL),
-	      "summary.json: created %.0f != completed + dropped + in flight", created);
+	      "summary.json: created %.0f != completed + failed + dropped + in flight", created);
+	CHECK(c, s->faults.present == (cJSON_GetObjectItemCaseSensitive(summary, "faults") != NULL),
+	      "summary.json has a \"faults\" object exactly when the scenario has faults");
+	for (size_t n = 0; s->faults.present && n < s->n_nodes; n++) {
+		double avail = get_num(c, summary, "faults", "availability", node_ids[n]);
+		double util = get_num(c, summary, "nodes", node_ids[n], "utilisation");
+
+		CHECK(c, avail >= 0 && avail <= 1, "node %s: availability %.17g", node_ids[n],
+		      avail);
+		CHECK(c, util <= avail + 1e-12,
+		      "node %s: utilisation %.17g above availability %.17g", node_ids[n], util,
+		      avail);
+	}
 	CHECK(c, (double)n_rows == created, "requests.csv has %zu rows, summary.json %.0f created",
 	      n_rows, created);
 	CHECK(c, (double)total.completed == get_num(c, summary, "totals", "completed", NULL),

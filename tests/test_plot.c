@@ -356,7 +356,8 @@ static const struct {
      "job,machine,weight,release_tu,arrival_tu,start_tu,end_tu,response_tu\nJ1,fog,1,0,0,0,1,1\n",
      "schedule.csv:2:4: machine: expected device, edge or cloud, got \"fog\""},
     {"requests.csv", "0,0,od,dev,edge,edge,done,,0,1,1,2,3,4,5,5,1\n",
-     "requests.csv:2:22: status: expected completed, dropped or in_flight, got \"done\""},
+     "requests.csv:2:22: status: expected completed, dropped, failed or in_flight, got "
+     "\"done\""},
     {"requests.csv", "0,0,od,dev,edge,edge,completed,,0,1,1,2,3,4,5,5,0\n",
      "requests.csv:2:49: instances: expected a number from 1 to 1e+09, got \"0\""},
     {"requests.csv", "0,0,od,dev,edge,edge,completed,,0,1,3,2,3,4,5,5,1\n",
@@ -386,6 +387,33 @@ START_TEST(plot_bad_input_line_column)
 		      bad[_i].expected, p.err);
 	/* Nothing was written. */
 	ck_assert(!exists(dir, "cdf.gp") && !exists(dir, "health.gp") && !exists(dir, "gantt.gp"));
+	tu_proc_release(&p);
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
+/* A request a fault caught ends "failed" (docs/outputs.md): the CDF has
+ * the completed one only. */
+START_TEST(plot_failed_requests)
+{
+	char *dir = tu_make_tmpdir(), *text, *dat;
+	const char *args[] = {"plot", dir, NULL};
+	static const char rows[] = "0,0,od,dev,edge,edge,completed,,0,1,1,2,3,4,5,5,1\n"
+				   "0,1,od,dev,edge,edge,failed,node_crash,6,7,7,,,,,,1\n";
+	struct tu_proc p;
+
+	text = malloc(strlen(requests_header) + strlen(rows) + 1);
+	ck_assert_ptr_nonnull(text);
+	strcat(strcpy(text, requests_header), rows);
+	write_file(dir, "requests.csv", text);
+	free(text);
+	write_file(dir, "manifest.json", manifest);
+	write_file(dir, "summary.json", summary);
+	spawn(args, true, &p);
+	ck_assert_msg(p.exit_code == 0, "exit %d: %s", p.exit_code, p.err);
+	dat = read_in(dir, "cdf.dat");
+	ck_assert_ptr_nonnull(strstr(dat, "5e-06 1\n"));
+	free(dat);
 	tu_proc_release(&p);
 	tu_remove_tmpdir(dir);
 }
@@ -481,6 +509,7 @@ static Suite *plot_suite(void)
 	tcase_add_test(tc, plot_missing_requests_csv);
 	tcase_add_test(tc, plot_job_set_gantt);
 	tcase_add_loop_test(tc, plot_bad_input_line_column, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, plot_failed_requests);
 	tcase_add_test(tc, plot_refusals);
 	tcase_add_test(tc, plot_metric_option);
 	tcase_add_test(tc, plot_sweep_undefined_metric);
