@@ -278,10 +278,10 @@ static int read_sources(const struct jin_at *sources, struct ts_error *err)
 
 static int read_profile(const struct jin_at *root, struct profile *p, struct ts_error *err)
 {
-	static const char *const keys[] = {"tiersim_profile", "id",	   "description",
-					   "accelerator",     "host_link", "jitter_cv",
-					   "sources",	      "tables",	   NULL};
-	struct jin_at version, sources, tables;
+	static const char *const keys[] = {
+	    "tiersim_profile", "id",	  "description", "accelerator", "host_link",
+	    "jitter_cv",       "sources", "tables",	 "provenance",	NULL};
+	struct jin_at version, sources, tables, provenance;
 	struct jin_iter it;
 	const char *s;
 	int64_t v;
@@ -308,7 +308,12 @@ static int read_profile(const struct jin_at *root, struct profile *p, struct ts_
 	if ((rc = jin_get_enum(root, "accelerator", true, kinds, &p->kind, err)) < 0 ||
 	    (rc = jin_get_string(root, "host_link", false, PROFILE_TEXT_MAX, &s, err)) < 0 ||
 	    (rc = jin_get_number(root, "jitter_cv", false, 0, 1, &p->jitter_cv, err)) < 0 ||
-	    (rc = jin_member(root, "sources", true, &sources, err)) < 0 ||
+	    (rc = jin_member(root, "provenance", false, &provenance, err)) < 0)
+		return rc;
+	/* provenance, like host_link, is for readers: only its type is checked. */
+	if (provenance.node != NULL && !cJSON_IsObject(provenance.node))
+		return jin_fail(&provenance, TS_EINVALID, err, "expected an object");
+	if ((rc = jin_member(root, "sources", true, &sources, err)) < 0 ||
 	    (rc = read_sources(&sources, err)) < 0 ||
 	    (rc = jin_member(root, "tables", true, &tables, err)) < 0 ||
 	    (rc = jin_array(&tables, 1, &n, err)) < 0)
