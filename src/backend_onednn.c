@@ -279,7 +279,7 @@ static int add_conv(struct onednn *o, int li, uint64_t seed, dnnl_memory_t src, 
 static int add_pool(struct onednn *o, int li, dnnl_memory_t src, FILE *warn, struct ts_error *err)
 {
 	const struct net_layer *l = &o->net->layers[li];
-	dnnl_dims_t sd = {1, l->in_c, l->in_h, l->in_w}, dd = {1, l->out_c, 1, 1};
+	dnnl_dims_t dd = {1, l->out_c, 1, 1};
 	dnnl_dims_t strides = {1, 1}, kernel = {l->in_h, l->in_w}, pad = {0, 0};
 	const dnnl_memory_desc_t *smd;
 	dnnl_memory_desc_t d_any, s_md;
@@ -288,7 +288,6 @@ static int add_pool(struct onednn *o, int li, dnnl_memory_t src, FILE *warn, str
 	dnnl_memory_t d_mem;
 	int rc;
 
-	(void)sd;
 	TRY(dnnl_memory_get_memory_desc(src, &smd));
 	s_md = *smd;
 	TRY(dnnl_memory_desc_init_by_tag(&d_any, 4, dd, dnnl_f32, dnnl_format_tag_any));

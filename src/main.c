@@ -17,6 +17,7 @@
 #include "outfile.h"
 #include "plot.h"
 #include "plotdir.h"
+#include "calibrate.h"
 #include "policy.h"
 #include "profile.h"
 #include "run.h"
@@ -42,6 +43,10 @@ static const char usage_main[] =
     "  plot RESULTS_DIR... [options]\n"
     "                               draw results with gnuplot (CDF, breakdown, Gantt,\n"
     "                               health timeline, sweep)\n"
+    "  calibrate --backend B --model M --frames WxH,... -o PROFILE [options]\n"
+    "                               measure a profile on this machine (oneDNN)\n"
+    "  fidelity --backend B --model M --fps F --duration S [options]\n"
+    "                               measured against simulated latency of a workload\n"
     "  version                      print the version\n"
     "  help [COMMAND]               show this text or a command's\n"
     "\n"
@@ -873,6 +878,8 @@ static const struct command commands[] = {
     {"fit-delay", cmd_fit_delay, usage_fit_delay},
     {"check", cmd_check, usage_check},
     {"plot", cmd_plot, usage_plot},
+    {"calibrate", calibrate_cmd, calibrate_usage},
+    {"fidelity", fidelity_cmd, fidelity_usage},
     {"version", cmd_version, usage_version},
 };
 
