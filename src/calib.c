@@ -209,7 +209,11 @@ int calib_run(const struct calib_config *c, struct calib_run *run, struct ts_err
 	pthread_mutex_lock(&g.lock);
 	while (g.ready < started)
 		pthread_cond_wait(&g.cond, &g.lock);
+	/* An instance that could not be built calls the run off: the
+	 * others would time a different load. */
 	g.cancelled = started < c->instances;
+	for (int i = 0; i < started; i++)
+		g.cancelled = g.cancelled || ws[i].rc != 0;
 	/* A millisecond ahead, so that no instance starts late. */
 	g.t0_ns = clock_ns(CLOCK_MONOTONIC) + 1000000;
 	g.open = true;

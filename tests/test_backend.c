@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "calib.h"
 #include "config.h"
 #include "net.h"
 #include "testutil.h"
@@ -168,6 +169,64 @@ START_TEST(cudnn_probe_is_clean)
 }
 END_TEST
 
+/* A backend that fails to build its `fail_at`-th instance (0: never). */
+static int fake_made, fake_fail_at;
+
+static int fake_create(const struct net *n, uint64_t seed, int threads, FILE *warn, void **inst,
+		       struct ts_error *err)
+{
+	static int token;
+
+	(void)n, (void)seed, (void)threads, (void)warn;
+	if (__atomic_add_fetch(&fake_made, 1, __ATOMIC_SEQ_CST) == fake_fail_at)
+		return ts_error_set(err, TS_ERUNTIME, "fake create failed");
+	*inst = &token;
+	return TS_EOK;
+}
+
+static int fake_run(void *inst, const float *in, float *out, struct ts_error *err)
+{
+	(void)inst, (void)in, (void)err;
+	out[0] = 1;
+	return TS_EOK;
+}
+
+static void fake_destroy(void *inst)
+{
+	(void)inst;
+}
+
+static const struct backend_ops fake = {
+    .name = "fake", .create = fake_create, .run = fake_run, .destroy = fake_destroy};
+
+/* An instance that cannot be built fails the whole run with its message;
+ * the others, released from the start barrier, time nothing and end. */
+START_TEST(calib_instance_failure)
+{
+	struct ts_error err = {""};
+	struct net n;
+	struct calib_config c = {.backend = &fake,
+				 .net = &n,
+				 .frame_w = 40,
+				 .frame_h = 30,
+				 .instances = 3,
+				 .threads = 1,
+				 .iters = 2};
+	struct calib_run r;
+
+	ck_assert_int_eq(net_build(&n, "mobilenet-v1", 0.25, 32, &err), 0);
+	fake_made = 0;
+	fake_fail_at = 2;
+	ck_assert_int_eq(calib_run(&c, &r, &err), TS_ERUNTIME);
+	ck_assert_msg(strstr(err.msg, ": fake create failed") != NULL, "%s", err.msg);
+	ck_assert_int_eq(fake_made, 3);
+	fake_fail_at = 0;
+	ck_assert_msg(calib_run(&c, &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r.instances, 3);
+	calib_run_release(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("backend");
@@ -181,6 +240,7 @@ int main(void)
 	tcase_add_test(tc, net_postprocess_ssd);
 	tcase_add_test(tc, backend_unknown_lists_built);
 	tcase_add_test(tc, cudnn_probe_is_clean);
+	tcase_add_test(tc, calib_instance_failure);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
