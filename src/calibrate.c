@@ -303,8 +303,16 @@ int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct
 	outfile_json_add(prov, "cells", cells, &failed);
 	cJSON_AddNumberToObject(doc, "tiersim_profile", 1);
 	cJSON_AddStringToObject(doc, "id", o->id);
-	snprintf(text, sizeof text, "%s on %d cores, %s (width %g, %dx%d input) with %s", b->name,
-		 cores(), o->model, o->width, o->input_px, o->input_px, b->description);
+	{
+		struct backend_info info;
+		char cpu[256];
+
+		b->describe(&info);
+		host_cpu(cpu, sizeof cpu);
+		snprintf(text, sizeof text, "%s, %d cores, %s (%s): %s, width %g, %dx%d input", cpu,
+			 cores(), info.library, info.isa, o->model, o->width, o->input_px,
+			 o->input_px);
+	}
 	cJSON_AddStringToObject(doc, "description", text);
 	cJSON_AddStringToObject(doc, "accelerator", "cpu");
 	/* The spread of the whole frame time, median over the cells: the
