@@ -18,6 +18,7 @@
 #include "outfile.h"
 #include "plot.h"
 #include "plotdir.h"
+#include "calibrate.h"
 #include "policy.h"
 #include "profile.h"
 #include "run.h"
@@ -45,6 +46,10 @@ static const char usage_main[] =
     "                               health timeline, sweep)\n"
     "  import FORMAT FILE... -o PROFILE [options]\n"
     "                               build a latency profile from vendor benchmark output\n"
+    "  calibrate --backend B --model M --frames WxH,... -o PROFILE [options]\n"
+    "                               measure a profile on this machine (oneDNN)\n"
+    "  fidelity --backend B --model M --fps F --duration S [options]\n"
+    "                               measured against simulated latency of a workload\n"
     "  version                      print the version\n"
     "  help [COMMAND]               show this text or a command's\n"
     "\n"
@@ -1087,6 +1092,8 @@ static const struct command commands[] = {
     {"check", cmd_check, usage_check},
     {"plot", cmd_plot, usage_plot},
     {"import", cmd_import, usage_import},
+    {"calibrate", calibrate_cmd, calibrate_usage},
+    {"fidelity", fidelity_cmd, fidelity_usage},
     {"version", cmd_version, usage_version},
 };
 

@@ -279,41 +279,12 @@ static int read_sources(const struct jin_at *sources, struct ts_error *err)
 /* Provenance is documentation for readers of the file (what produced the
  * tables, on which host, with which command); nothing uses it, so it is
  * only checked to be a flat object of strings and numbers. */
-static int read_provenance(const struct jin_at *root, struct ts_error *err)
-{
-	struct jin_at prov;
-	int rc;
-
-	if ((rc = jin_member(root, "provenance", false, &prov, err)) < 0 || prov.node == NULL)
-		return rc;
-	if (!cJSON_IsObject(prov.node))
-		return jin_fail(&prov, TS_EINVALID, err,
-				"expected an object of strings and numbers");
-	for (const cJSON *c = prov.node->child; c != NULL; c = c->next) {
-		struct jin_at v;
-		const char *text;
-		double x;
-
-		if ((rc = jin_member(&prov, c->string, true, &v, err)) < 0)
-			return rc;
-		if (cJSON_IsNumber(c))
-			rc = jin_number(&v, -1e300, 1e300, &x, err);
-		else if (cJSON_IsString(c))
-			rc = jin_string(&v, PROFILE_TEXT_MAX, &text, err);
-		else
-			rc = jin_fail(&v, TS_EINVALID, err, "expected a string or a number");
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
 static int read_profile(const struct jin_at *root, struct profile *p, struct ts_error *err)
 {
 	static const char *const keys[] = {
 	    "tiersim_profile", "id",	  "description", "accelerator", "host_link",
 	    "jitter_cv",       "sources", "tables",	 "provenance",	NULL};
-	struct jin_at version, sources, tables;
+	struct jin_at version, sources, tables, provenance;
 	struct jin_iter it;
 	const char *s;
 	int64_t v;
@@ -340,8 +311,13 @@ static int read_profile(const struct jin_at *root, struct profile *p, struct ts_
 	if ((rc = jin_get_enum(root, "accelerator", true, kinds, &p->kind, err)) < 0 ||
 	    (rc = jin_get_string(root, "host_link", false, PROFILE_TEXT_MAX, &s, err)) < 0 ||
 	    (rc = jin_get_number(root, "jitter_cv", false, 0, 1, &p->jitter_cv, err)) < 0 ||
-	    (rc = jin_member(root, "sources", true, &sources, err)) < 0 ||
-	    (rc = read_sources(&sources, err)) < 0 || (rc = read_provenance(root, err)) < 0 ||
+	    (rc = jin_member(root, "provenance", false, &provenance, err)) < 0)
+		return rc;
+	/* provenance, like host_link, is for readers: only its type is checked. */
+	if (provenance.node != NULL && !cJSON_IsObject(provenance.node))
+		return jin_fail(&provenance, TS_EINVALID, err, "expected an object");
+	if ((rc = jin_member(root, "sources", true, &sources, err)) < 0 ||
+	    (rc = read_sources(&sources, err)) < 0 ||
 	    (rc = jin_member(root, "tables", true, &tables, err)) < 0 ||
 	    (rc = jin_array(&tables, 1, &n, err)) < 0)
 		return rc;

@@ -2,7 +2,7 @@
 # builds with are installed.  As root it installs what is missing with
 # apt-get; otherwise it prints the exact command and exits 2.
 
-TIERSIM_REQUIRED_PACKAGES="libgsl-dev libcjson-dev check meson ninja-build pkg-config nettle-dev gcc libopenmpi-dev openmpi-bin"
+TIERSIM_REQUIRED_PACKAGES="libgsl-dev libcjson-dev check meson ninja-build pkg-config nettle-dev gcc libopenmpi-dev openmpi-bin libdnnl-dev"
 
 tiersim_missing_packages() {
 	local missing="" p

@@ -1,0 +1,366 @@
+/* getloadavg */
+#define _DEFAULT_SOURCE
+
+#include "calibrate.h"
+
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "calib.h"
+#include "net.h"
+#include "outfile.h"
+#include "progress.h"
+
+/* Milliseconds to the microsecond: finer digits are noise. */
+static double ms3(double ms)
+{
+	return round(ms * 1000) / 1000;
+}
+
+static int cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 1;
+}
+
+int calibrate_threads(const struct calibrate_options *o, int instances)
+{
+	int t = cores() / instances;
+
+	if (o->threads > 0)
+		return o->threads;
+	return t > 1 ? t : 1;
+}
+
+/* The host CPU's model name from /proc/cpuinfo, "unknown" without it. */
+static void host_cpu(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+
+	snprintf(buf, size, "unknown");
+	while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) == 0 && colon != NULL) {
+			snprintf(buf, size, "%s", colon + 2);
+			buf[strcspn(buf, "\n")] = '\0';
+			break;
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+}
+
+static cJSON *load_array(void)
+{
+	double l[3] = {0, 0, 0};
+
+	if (getloadavg(l, 3) != 3)
+		l[0] = l[1] = l[2] = -1;
+	return cJSON_CreateDoubleArray(l, 3);
+}
+
+int calibrate_prepare(const struct calibrate_options *o, const struct backend_ops **b,
+		      struct net *n, struct ts_error *err)
+{
+	int rc;
+
+	*b = backend_find(o->backend, err);
+	if (*b == NULL)
+		return TS_EINVALID;
+	rc = (*b)->probe(err);
+	if (rc != 0) {
+		ts_error_prefix(err, "backend %s: ", o->backend);
+		return rc;
+	}
+	if ((*b)->create == NULL)
+		return ts_error_set(err, TS_ERUNTIME,
+				    "backend %s can probe its device but runs no network",
+				    o->backend);
+	return net_build(n, o->model, o->width, o->input_px, err);
+}
+
+/* One cell: `repeats` runs, of which the least disturbed is kept. */
+struct cell {
+	double part[CALIB_PHASES]; /* median wall ms */
+	double total_p50, total_p95, total_cv, undisturbed, load1;
+	int threads, kept;
+	bool disturbed;
+};
+
+static int measure_cell(const struct calibrate_options *o, struct calib_config *c, struct cell *out,
+			struct ts_error *err)
+{
+	struct calib_run best = {0};
+	size_t n = (size_t)c->instances * c->iters;
+	double *v = malloc(n * sizeof *v);
+
+	if (v == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	out->undisturbed = -1;
+	for (int r = 0; r < o->repeats; r++) {
+		struct calib_run run;
+		double load[1] = {-1};
+		double u;
+		int rc;
+
+		getloadavg(load, 1);
+		rc = calib_run(c, &run, err);
+		if (rc != 0) {
+			free(v);
+			calib_run_release(&best);
+			return rc;
+		}
+		c->progress_base += (double)c->instances * (c->warmup + c->iters);
+		u = calib_undisturbed(&run, c->threads, cores());
+		if (u > out->undisturbed) {
+			calib_run_release(&best);
+			best = run;
+			out->undisturbed = u;
+			out->load1 = load[0];
+			out->kept = r + 1;
+		} else {
+			calib_run_release(&run);
+		}
+	}
+	out->disturbed = out->undisturbed < o->min_undisturbed;
+	out->threads = c->threads;
+	for (int p = 0; p < CALIB_PHASES; p++) {
+		double p95, mean;
+
+		memcpy(v, best.wall[p], n * sizeof *v);
+		calib_stats(v, n, &out->part[p], &p95, &mean);
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] =
+		    best.wall[CALIB_PRE][i] + best.wall[CALIB_ACCEL][i] + best.wall[CALIB_POST][i];
+	{
+		double mean, sd;
+
+		calib_stats(v, n, &out->total_p50, &out->total_p95, &mean);
+		sd = n > 1 ? gsl_stats_sd_m(v, 1, n, mean) : 0;
+		out->total_cv = mean > 0 ? sd / mean : 0;
+	}
+	free(v);
+	calib_run_release(&best);
+	return TS_EOK;
+}
+
+static double median_of(double *v, size_t n)
+{
+	double p50, p95, mean;
+
+	calib_stats(v, n, &p50, &p95, &mean);
+	return p50;
+}
+
+static cJSON *provenance(const struct calibrate_options *o, const struct backend_ops *b,
+			 bool *failed)
+{
+	struct backend_info info;
+	cJSON *p = cJSON_CreateObject();
+	char cpu[256], date[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	b->describe(&info);
+	host_cpu(cpu, sizeof cpu);
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	outfile_json_add(p, "host_cpu", cJSON_CreateString(cpu), failed);
+	outfile_json_add(p, "cores", cJSON_CreateNumber(cores()), failed);
+	outfile_json_add(p, "isa", cJSON_CreateString(info.isa), failed);
+	outfile_json_add(p, "backend", cJSON_CreateString(b->name), failed);
+	outfile_json_add(p, "library", cJSON_CreateString(info.library), failed);
+	outfile_json_add(p, "driver", cJSON_CreateString(info.driver), failed);
+	outfile_json_add(p, "model", cJSON_CreateString(o->model), failed);
+	outfile_json_add(p, "width", cJSON_CreateNumber(o->width), failed);
+	outfile_json_add(p, "input_px", cJSON_CreateNumber(o->input_px), failed);
+	outfile_json_add(p, "seed", cJSON_CreateNumber((double)o->seed), failed);
+	outfile_json_add(p, "warmup_frames", cJSON_CreateNumber(o->warmup), failed);
+	outfile_json_add(p, "timed_frames", cJSON_CreateNumber(o->iters), failed);
+	outfile_json_add(p, "repeats", cJSON_CreateNumber(o->repeats), failed);
+	outfile_json_add(p, "min_undisturbed", cJSON_CreateNumber(o->min_undisturbed), failed);
+	outfile_json_add(p, "load_average", load_array(), failed);
+	outfile_json_add(p, "date", cJSON_CreateString(date), failed);
+	outfile_json_add(p, "command", cJSON_CreateString(o->command), failed);
+	return p;
+}
+
+static cJSON *cell_json(const int *frame, int instances, const struct cell *c, bool *failed)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	outfile_json_add(j, "frame_px", cJSON_CreateIntArray(frame, 2), failed);
+	outfile_json_add(j, "instances", cJSON_CreateNumber(instances), failed);
+	outfile_json_add(j, "threads", cJSON_CreateNumber(c->threads), failed);
+	outfile_json_add(j, "repeat_kept", cJSON_CreateNumber(c->kept), failed);
+	outfile_json_add(j, "undisturbed", cJSON_CreateNumber(round(c->undisturbed * 1000) / 1000),
+			 failed);
+	outfile_json_add(j, "disturbed", cJSON_CreateBool(c->disturbed), failed);
+	outfile_json_add(j, "load_1min", cJSON_CreateNumber(c->load1), failed);
+	outfile_json_add(j, "total_p50_ms", cJSON_CreateNumber(ms3(c->total_p50)), failed);
+	outfile_json_add(j, "total_p95_ms", cJSON_CreateNumber(ms3(c->total_p95)), failed);
+	return j;
+}
+
+static cJSON *point_json(const int *frame, int instances, const struct cell *c, bool *failed)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	outfile_json_add(j, "frame_px", cJSON_CreateIntArray(frame, 2), failed);
+	outfile_json_add(j, "instances", cJSON_CreateNumber(instances), failed);
+	outfile_json_add(j, "cpu_pre_ms", cJSON_CreateNumber(ms3(c->part[CALIB_PRE])), failed);
+	outfile_json_add(j, "accel_ms", cJSON_CreateNumber(ms3(c->part[CALIB_ACCEL])), failed);
+	outfile_json_add(j, "cpu_post_ms", cJSON_CreateNumber(ms3(c->part[CALIB_POST])), failed);
+	outfile_json_add(j, "source", cJSON_CreateString("measured"), failed);
+	return j;
+}
+
+int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct ts_error *err)
+{
+	const struct backend_ops *b;
+	struct net n;
+	struct progress prog;
+	int n_cells = o->n_frames * (o->inst_hi - o->inst_lo + 1), k = 0, rc;
+	double *cvs = malloc((size_t)n_cells * sizeof *cvs), frames_all = 0;
+	cJSON *doc = NULL, *points, *cells, *prov, *table, *tables, *sources;
+	bool failed = false;
+	char text[512];
+
+	*profile = NULL;
+	if (cvs == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	rc = calibrate_prepare(o, &b, &n, err);
+	if (rc != 0) {
+		free(cvs);
+		return rc;
+	}
+	for (int i = o->inst_lo; i <= o->inst_hi; i++)
+		frames_all += (double)o->n_frames * o->repeats * i * (o->warmup + o->iters);
+	progress_init(&prog, o->progress, frames_all, "calibration frames", "frames");
+	doc = cJSON_CreateObject();
+	points = cJSON_CreateArray();
+	cells = cJSON_CreateArray();
+	prov = provenance(o, b, &failed);
+	{
+		struct calib_config c = {.backend = b,
+					 .net = &n,
+					 .seed = o->seed,
+					 .warmup = o->warmup,
+					 .iters = o->iters,
+					 .warn = o->warn,
+					 .progress = &prog};
+
+		for (int f = 0; f < o->n_frames && rc == 0; f++)
+			for (int i = o->inst_lo; i <= o->inst_hi && rc == 0; i++) {
+				struct cell cell;
+
+				c.frame_w = o->frames[f][0];
+				c.frame_h = o->frames[f][1];
+				c.instances = i;
+				c.threads = calibrate_threads(o, i);
+				/* Only the first cell's instances report
+				 * reference kernels: the rest build the same
+				 * primitives. */
+				c.warn = k == 0 ? o->warn : NULL;
+				rc = measure_cell(o, &c, &cell, err);
+				if (rc != 0)
+					break;
+				if (cell.disturbed && o->warn != NULL)
+					fprintf(
+					    o->warn,
+					    "tiersim: warning: %dx%d with %d instance%s: every "
+					    "repeat was disturbed (best %.2f of the CPU time an "
+					    "idle machine gives, load %.2f); kept the best\n",
+					    c.frame_w, c.frame_h, i, i > 1 ? "s" : "",
+					    cell.undisturbed, cell.load1);
+				cvs[k++] = cell.total_cv;
+				outfile_json_add(points, NULL,
+						 point_json(o->frames[f], i, &cell, &failed),
+						 &failed);
+				outfile_json_add(cells, NULL,
+						 cell_json(o->frames[f], i, &cell, &failed),
+						 &failed);
+			}
+	}
+	progress_finish(&prog);
+	if (rc != 0) {
+		free(cvs);
+		cJSON_Delete(doc);
+		cJSON_Delete(points);
+		cJSON_Delete(cells);
+		cJSON_Delete(prov);
+		return rc;
+	}
+	outfile_json_add(prov, "cells", cells, &failed);
+	cJSON_AddNumberToObject(doc, "tiersim_profile", 1);
+	cJSON_AddStringToObject(doc, "id", o->id);
+	{
+		struct backend_info info;
+		char cpu[256];
+
+		b->describe(&info);
+		host_cpu(cpu, sizeof cpu);
+		snprintf(text, sizeof text, "%s, %d cores, %s (%s): %s, width %g, %dx%d input", cpu,
+			 cores(), info.library, info.isa, o->model, o->width, o->input_px,
+			 o->input_px);
+	}
+	cJSON_AddStringToObject(doc, "description", text);
+	cJSON_AddStringToObject(doc, "accelerator", "cpu");
+	/* The spread of the whole frame time, median over the cells: the
+	 * simulator has one coefficient of variation per profile. */
+	cJSON_AddNumberToObject(doc, "jitter_cv",
+				round(fmin(1, median_of(cvs, (size_t)k)) * 1000) / 1000);
+	outfile_json_add(doc, "provenance", prov, &failed);
+	sources = cJSON_AddObjectToObject(doc, "sources");
+	snprintf(text, sizeof text,
+		 "Measured by tiersim calibrate on this machine (see provenance): per cell the "
+		 "median wall time of each phase over %d frames per instance of the least "
+		 "disturbed of %d repeats, after %d warm-up frames",
+		 o->iters, o->repeats, o->warmup);
+	if (sources != NULL)
+		cJSON_AddStringToObject(sources, "measured", text);
+	tables = cJSON_AddArrayToObject(doc, "tables");
+	table = cJSON_CreateObject();
+	cJSON_AddStringToObject(table, "model", o->model);
+	outfile_json_add(table, "points", points, &failed);
+	outfile_json_add(tables, NULL, table, &failed);
+	free(cvs);
+	if (failed || sources == NULL) {
+		cJSON_Delete(doc);
+		return ts_error_set(err, TS_ENOMEM, "out of memory for the profile");
+	}
+	*profile = doc;
+	return TS_EOK;
+}
+
+int calibrate_write_json(const char *path, cJSON *doc, struct ts_error *err)
+{
+	const char *base;
+	char *dir = outfile_split_path(path, &base);
+	struct outfile f = {0};
+	int rc;
+
+	if (dir == NULL) {
+		cJSON_Delete(doc);
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	}
+	rc = outfile_mkdirs(dir, err);
+	if (rc == 0)
+		rc = outfile_open_json(&f, dir, base, doc, err);
+	else
+		cJSON_Delete(doc);
+	if (rc == 0)
+		rc = outfile_commit(&f, err);
+	outfile_discard(&f);
+	free(dir);
+	return rc;
+}
