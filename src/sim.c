@@ -1174,11 +1174,118 @@ static int health_setup(struct sim *m)
 	return rc;
 }
 
+/* A link seen from one end: the node at its other end. */
+struct link_end {
+	uint32_t node, link;
+};
+
+static int link_end_cmp(const void *a, const void *b)
+{
+	const struct link_end *x = a, *y = b;
+
+	return (x->node > y->node) - (x->node < y->node);
+}
+
+/* Node n's neighbours are ends[first[n] .. first[n + 1]), in node order:
+ * O(links log degree), so setting up a source costs its device's degree,
+ * not the number of nodes. */
+static int adjacency(const struct scenario *s, size_t **first, struct link_end **ends)
+{
+	size_t *f = calloc(s->n_nodes + 2, sizeof(*f));
+	struct link_end *e = malloc((2 * s->n_links + 1) * sizeof(*e));
+
+	*first = f;
+	*ends = e;
+	if (f == NULL || e == NULL)
+		return TS_ENOMEM;
+	for (size_t l = 0; l < s->n_links; l++) {
+		f[s->links[l].a + 2]++;
+		f[s->links[l].b + 2]++;
+	}
+	for (size_t n = 0; n < s->n_nodes; n++)
+		f[n + 2] += f[n + 1];
+	for (size_t l = 0; l < s->n_links; l++) {
+		const struct scn_link *k = &s->links[l];
+
+		e[f[k->a + 1]++] = (struct link_end){.node = (uint32_t)k->b, .link = (uint32_t)l};
+		e[f[k->b + 1]++] = (struct link_end){.node = (uint32_t)k->a, .link = (uint32_t)l};
+	}
+	for (size_t n = 0; n < s->n_nodes; n++)
+		qsort(e + f[n], f[n + 1] - f[n], sizeof(*e), link_end_cmp);
+	return 0;
+}
+
+/* Node n as a route of src when it can run the source's model: the device
+ * itself (link NONE), or an edge or cloud node over a link. */
+static void add_route(struct sim *m, struct source *src, uint32_t n, uint32_t link)
+{
+	const struct scenario *s = m->s;
+	struct route *rt = &src->routes[src->n_routes];
+	const struct scn_accel *acc;
+
+	if (link != NONE && s->nodes[n].tier == TIER_DEVICE)
+		return;
+	acc = scenario_executor(s, n, s->apps[src->app].model, &rt->table);
+	if (acc == NULL)
+		return;
+	rt->node = n;
+	rt->link = link;
+	rt->profile = acc->profile;
+	src->n_routes++;
+}
+
+/* Each app's accumulator and sources, each source with its routes;
+ * *max_cands grows to the most routes of a source.  TS_ENOMEM when out of
+ * memory. */
+static int setup_sources(struct sim *m, size_t *max_cands)
+{
+	const struct scenario *s = m->s;
+	char name[4 * SCN_ID_MAX + 32];
+	size_t si = 0, *first;
+	struct link_end *ends;
+	int rc = adjacency(s, &first, &ends);
+
+	for (size_t a = 0; rc == 0 && a < s->n_apps; a++) {
+		const struct scn_app *app = &s->apps[a];
+
+		m->g_apps[a].acc = stats_acc_new();
+		if (m->g_apps[a].acc == NULL)
+			rc = TS_ENOMEM;
+		m->app_open[a] = (uint32_t)app->n_sources;
+		for (size_t k = 0; rc == 0 && k < app->n_sources; k++, si++) {
+			struct source *src = &m->sources[si];
+			uint32_t dev = (uint32_t)app->sources[k];
+			size_t e = first[dev];
+
+			src->app = (uint32_t)a;
+			src->device = dev;
+			src->inst = NONE;
+			snprintf(name, sizeof(name), "arrivals/%s/%s", app->id, s->nodes[dev].id);
+			src->rng = rng_stream_new(m->opt->seed, name);
+			src->routes = malloc((first[dev + 1] - e + 1) * sizeof(*src->routes));
+			if (src->rng == NULL || src->routes == NULL) {
+				rc = TS_ENOMEM;
+				break;
+			}
+			for (; e < first[dev + 1] && ends[e].node < dev; e++)
+				add_route(m, src, ends[e].node, ends[e].link);
+			add_route(m, src, dev, NONE);
+			for (; e < first[dev + 1]; e++)
+				add_route(m, src, ends[e].node, ends[e].link);
+			if (src->n_routes > *max_cands)
+				*max_cands = src->n_routes;
+		}
+	}
+	free(first);
+	free(ends);
+	return rc;
+}
+
 static int setup(struct sim *m)
 {
 	const struct scenario *s = m->s;
 	char name[4 * SCN_ID_MAX + 32];
-	size_t si = 0, max_cands = 1;
+	size_t max_cands = 1;
 
 	m->q = evq_new();
 	m->nodes = calloc(s->n_nodes, sizeof(*m->nodes));
@@ -1236,44 +1343,8 @@ static int setup(struct sim *m)
 		if (m->g_tiers[t].acc == NULL)
 			return oom(m);
 	}
-	for (size_t a = 0; a < s->n_apps; a++) {
-		const struct scn_app *app = &s->apps[a];
-
-		m->g_apps[a].acc = stats_acc_new();
-		if (m->g_apps[a].acc == NULL)
-			return oom(m);
-		m->app_open[a] = (uint32_t)app->n_sources;
-		for (size_t k = 0; k < app->n_sources; k++, si++) {
-			struct source *src = &m->sources[si];
-			size_t dev = app->sources[k];
-
-			src->app = (uint32_t)a;
-			src->device = (uint32_t)dev;
-			src->inst = NONE;
-			snprintf(name, sizeof(name), "arrivals/%s/%s", app->id, s->nodes[dev].id);
-			src->rng = rng_stream_new(m->opt->seed, name);
-			src->routes = malloc(s->n_nodes * sizeof(*src->routes));
-			if (src->rng == NULL || src->routes == NULL)
-				return oom(m);
-			for (size_t n = 0; n < s->n_nodes; n++) {
-				long link = n == dev ? -1 : scenario_link(s, dev, n);
-				struct route *rt = &src->routes[src->n_routes];
-				const struct scn_accel *acc;
-
-				if (n != dev && (s->nodes[n].tier == TIER_DEVICE || link < 0))
-					continue;
-				acc = scenario_executor(s, n, app->model, &rt->table);
-				if (acc == NULL)
-					continue;
-				rt->node = (uint32_t)n;
-				rt->link = link < 0 ? NONE : (uint32_t)link;
-				rt->profile = acc->profile;
-				src->n_routes++;
-			}
-			if (src->n_routes > max_cands)
-				max_cands = src->n_routes;
-		}
-	}
+	if (setup_sources(m, &max_cands) < 0)
+		return oom(m);
 	m->cands = calloc(max_cands, sizeof(*m->cands));
 	m->cand_route = calloc(max_cands, sizeof(*m->cand_route));
 	if (m->cands == NULL || m->cand_route == NULL)
