@@ -520,7 +520,8 @@ static int load_gpu(struct scn_node *node, const struct jin_at *n, struct ts_err
 static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_error *err)
 {
 	static const char *const keys[] = {"id",  "description",  "tier",	    "cpu",
-					   "gpu", "accelerators", "queue_capacity", NULL};
+					   "gpu", "accelerators", "queue_capacity", "servers",
+					   NULL};
 	static const char *const cpu_keys[] = {"model",		  "cores",  "ghz",
 					       "flops_per_cycle", "gflops", NULL};
 	struct jin_at arr;
@@ -584,6 +585,9 @@ static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_e
 		if (rc == 0)
 			rc = jin_get_integer(&n, "queue_capacity", false, 1, 1000000000,
 					     &node->queue_capacity, err);
+		node->servers = 1;
+		if (rc == 0)
+			rc = jin_get_integer(&n, "servers", false, 1, 1000000, &node->servers, err);
 		if (rc == 0)
 			rc = load_accels(s, node, &n, err);
 	}

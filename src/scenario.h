@@ -57,6 +57,9 @@ struct scn_node {
 	struct scn_accel *accels;
 	size_t n_accels;
 	int64_t queue_capacity; /* frames waiting per instance; 0 = unbounded */
+	/* Parallel servers of each instance, taking requests from its one
+	 * FIFO queue (cores of a CPU, streams of a GPU); >= 1. */
+	int64_t servers;
 };
 
 struct scn_link {

@@ -121,7 +121,8 @@ struct instance {
 	uint32_t head, tail;
 	uint32_t queued;
 	uint32_t pending; /* requests bound to it not yet served or dropped */
-	bool busy, active;
+	uint32_t busy;	  /* servers at work, at most its node's `servers` */
+	bool active;
 	struct health_ema lat; /* InfLat, ms: arrival at the node to end of service */
 	enum health_state state;
 };
@@ -317,9 +318,9 @@ static void trace_async(struct sim *m, const struct request *r, uint32_t node, c
 
 /* A sampled request's spans: on its own track a "request" span holding
  * one span per stage it went through, and on its instance's track the
- * service span (CPU pre to CPU post), which never overlaps another since
- * an instance serves one request at a time.  Stages not reached by the
- * end of the run are left out, as in requests.csv. */
+ * service span (CPU pre to CPU post), which overlaps another only on a
+ * node of several servers.  Stages not reached by the end of the run are
+ * left out, as in requests.csv. */
 static void trace_request(struct sim *m, const struct request *r, const char *status)
 {
 	struct sim_trace *t = m->opt->trace;
@@ -583,7 +584,7 @@ static int start_service(struct sim *m, uint32_t ii, uint32_t ri)
 		p.accel_ms *= gsl_ran_gamma(g, k, 1 / k);
 		p.cpu_post_ms *= gsl_ran_gamma(g, k, 1 / k);
 	}
-	in->busy = true;
+	in->busy++;
 	node_busy(m, in->node, +1);
 	r->t[ST_START] = m->now;
 	r->instances = m->nodes[in->node].active_instances;
@@ -600,7 +601,7 @@ static int arrive_at_instance(struct sim *m, uint32_t ri)
 	int64_t cap = m->s->nodes[in->node].queue_capacity;
 
 	r->t[ST_UPLINK_DONE] = m->now;
-	if (!in->busy)
+	if (in->busy < m->s->nodes[in->node].servers)
 		goto start;
 	if (cap > 0 && in->queued >= (uint64_t)cap) {
 		drop(m, ri, SIM_DROP_QUEUE_FULL);
@@ -698,7 +699,9 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 	if (existing != NONE) {
 		const struct instance *in = &m->insts[existing];
 
-		c->wait_ms = c->service_ms * (in->queued + (in->busy ? 1 : 0));
+		/* Everything ahead, shared among the servers. */
+		c->wait_ms = c->service_ms * (in->queued + in->busy) /
+			     (double)m->s->nodes[route->node].servers;
 	}
 }
 
@@ -835,7 +838,7 @@ static int on_service_done(struct sim *m, uint32_t ri)
 	const struct source *src = &m->sources[r->source];
 	int rc = 0;
 
-	in->busy = false;
+	in->busy--;
 	in->pending--;
 	if (m->nlm != NULL)
 		health_ema_add(&in->lat, sim_to_ms(m->now - r->t[ST_UPLINK_DONE]),
