@@ -1387,7 +1387,7 @@ static int reject_keys(const struct jin_at *root, const char *const *keys, const
 	return 0;
 }
 
-/* duration_s, warmup_s and out_of_range: the online simulation's. */
+/* duration_s, warmup_s, drain and out_of_range: the online simulation's. */
 static int load_online(struct scenario *s, const struct jin_at *root, struct ts_error *err)
 {
 	static const char *const oor_names[] = {"clamp", "error", NULL};
@@ -1412,6 +1412,8 @@ static int load_online(struct scenario *s, const struct jin_at *root, struct ts_
 			      duration_s);
 	}
 	if (rc == 0)
+		rc = jin_get_bool(root, "drain", false, &s->drain, err);
+	if (rc == 0)
 		rc = jin_get_enum(root, "out_of_range", false, oor_names, &oor, err);
 	s->out_of_range = (enum out_of_range)oor;
 	return rc;
@@ -1425,6 +1427,7 @@ static int load_root(struct scenario *s, const struct jin_doc *doc, struct ts_er
 					   "seed",
 					   "duration_s",
 					   "warmup_s",
+					   "drain",
 					   "out_of_range",
 					   "time_unit_ms",
 					   "analytic",
@@ -1435,7 +1438,8 @@ static int load_root(struct scenario *s, const struct jin_doc *doc, struct ts_er
 					   "apps",
 					   "jobs",
 					   NULL};
-	static const char *const online_keys[] = {"duration_s", "warmup_s", "out_of_range", NULL};
+	static const char *const online_keys[] = {"duration_s", "warmup_s", "drain", "out_of_range",
+						  NULL};
 	struct jin_at root = jin_root(doc);
 	const char *text;
 	int64_t version = 0, seed = 1;

@@ -114,6 +114,9 @@ struct scenario {
 	char name[SCN_ID_MAX + 1];
 	uint64_t seed;
 	sim_time_t duration, warmup;
+	/* Apps: arrivals stop at duration; false: the run ends there too,
+	 * true: it goes on until every request has ended. */
+	bool drain;
 	enum out_of_range out_of_range;
 	char policy[SCN_ID_MAX + 1];
 	/* One value per parameter the scenario's policy declares: its

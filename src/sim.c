@@ -1382,12 +1382,14 @@ static int schedule_first_arrivals(struct sim *m)
 			m->app_open[src->app]--;
 		}
 	}
-	return schedule(m, m->s->duration, EV_STOP, 0);
+	/* A drained run ends when the queue does. */
+	return m->s->drain ? 0 : schedule(m, m->s->duration, EV_STOP, 0);
 }
 
+/* The measurement window is [warmup, now) once the run has ended. */
 static void fill_group(const struct sim *m, const struct group *g, double *out)
 {
-	double window_s = sim_to_s(m->s->duration - m->s->warmup);
+	double window_s = sim_to_s(m->now - m->s->warmup);
 	size_t n = stats_acc_count(g->acc);
 
 	out[SIM_M_COUNT] = (double)n;
@@ -1407,12 +1409,16 @@ static int finish(struct sim *m)
 {
 	const struct scenario *s = m->s;
 	struct sim_report *rep = m->report;
-	double window_ns = (double)(s->duration - s->warmup);
+	double window_ns;
 	double tier_util[TIER_COUNT] = {0};
 	size_t tier_nodes[TIER_COUNT] = {0};
 	double ended;
 
-	m->now = s->duration;
+	/* A drained run ends with its last request, or at duration_s if that
+	 * comes first. */
+	if (!s->drain || m->now < s->duration)
+		m->now = s->duration;
+	window_ns = (double)(m->now - s->warmup);
 	rep->apps = malloc(s->n_apps * SIM_M_COUNT_ALL * sizeof(double));
 	rep->nodes = malloc(s->n_nodes * SIM_M_COUNT_ALL * sizeof(double));
 	if (rep->apps == NULL || rep->nodes == NULL)

@@ -161,6 +161,7 @@ static const struct broken_case broken[] = {
     {"cpu-not-object.json", "$.nodes[1].cpu", "expected an object, got a number", NULL, false},
     {"cores-fractional.json", "$.nodes[1].cpu.cores", "expected a whole number in [1, 4096]",
      "got 2.5", false},
+    {"drain-not-bool.json", "$.drain", "expected true or false", "got \"yes\"", false},
     {"servers-zero.json", "$.nodes[1].servers", "expected a whole number in [1, 1000000]", "got 0",
      false},
     {"warmup-not-below-duration.json", "$.warmup_s", "warmup_s (10) must be below duration_s (10)",
