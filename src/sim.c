@@ -447,7 +447,18 @@ static void drop(struct sim *m, uint32_t ri, enum sim_drop why)
 	request_release(m, ri);
 }
 
-static void complete(struct sim *m, uint32_t ri)
+/* Adds a measured response to a group, creating its accumulator on the
+ * first one: most nodes of a large scenario are devices that serve
+ * nothing. */
+static int group_add(struct sim *m, struct group *g, double ms, int missed)
+{
+	if (g->acc == NULL && (g->acc = stats_acc_new()) == NULL)
+		return oom(m);
+	stats_acc_add(g->acc, ms, missed);
+	return 0;
+}
+
+static int complete(struct sim *m, uint32_t ri)
 {
 	struct request *r = &m->reqs[ri];
 	const struct source *src = &m->sources[r->source];
@@ -460,11 +471,13 @@ static void complete(struct sim *m, uint32_t ri)
 		int missed = ms > app->qos_ms;
 
 		stats_acc_add(m->g_apps[src->app].acc, ms, missed);
-		stats_acc_add(m->g_nodes[node].acc, ms, missed);
 		stats_acc_add(m->g_tiers[m->s->nodes[node].tier].acc, ms, missed);
+		if (group_add(m, &m->g_nodes[node], ms, missed) < 0)
+			return TS_ENOMEM;
 	}
 	record(m, r, "completed", "");
 	request_release(m, ri);
+	return 0;
 }
 
 /* 0 for transfers from a link's end a to b, 1 for b to a. */
@@ -847,7 +860,7 @@ static int on_service_done(struct sim *m, uint32_t ri)
 	m->nodes[in->node].frames--;
 	if (r->link == NONE) {
 		r->t[ST_DOWNLINK_DONE] = m->now;
-		complete(m, ri);
+		rc = complete(m, ri);
 	} else {
 		sim_time_t dt;
 		double bytes = m->s->models[m->s->apps[src->app].model].output_bytes;
@@ -1284,11 +1297,43 @@ static int setup_sources(struct sim *m, size_t *max_cands)
 	return rc;
 }
 
+/* The laws estimated last: a scenario of many devices repeats a few link
+ * laws over and over, and 4096 draws per direction would dominate its
+ * setup.  Equal bytes are the same law (a trace law's pointer is its
+ * data), so a hit gives what dist_estimate() would. */
+#define ESTIMATE_CACHE 8
+
+struct estimate_cache {
+	const struct dist *law[ESTIMATE_CACHE];
+	double ms[ESTIMATE_CACHE];
+	size_t next;
+};
+
+static int link_estimate(struct estimate_cache *c, const struct dist *law, double *ms)
+{
+	int rc;
+
+	for (size_t k = 0; k < ESTIMATE_CACHE; k++) {
+		if (c->law[k] != NULL && memcmp(c->law[k], law, sizeof(*law)) == 0) {
+			*ms = c->ms[k];
+			return 0;
+		}
+	}
+	rc = dist_estimate(law, (unsigned long)rng_derive_seed(0, "estimate"), ms);
+	if (rc == 0) {
+		c->law[c->next] = law;
+		c->ms[c->next] = *ms;
+		c->next = (c->next + 1) % ESTIMATE_CACHE;
+	}
+	return rc;
+}
+
 static int setup(struct sim *m)
 {
 	const struct scenario *s = m->s;
 	char name[4 * SCN_ID_MAX + 32];
 	size_t max_cands = 1;
+	struct estimate_cache cache = {0};
 
 	m->q = evq_new();
 	m->nodes = calloc(s->n_nodes, sizeof(*m->nodes));
@@ -1317,8 +1362,7 @@ static int setup(struct sim *m)
 	for (size_t n = 0; n < s->n_nodes; n++) {
 		snprintf(name, sizeof(name), "service/%s", s->nodes[n].id);
 		m->nodes[n].rng = rng_stream_new(m->opt->seed, name);
-		m->g_nodes[n].acc = stats_acc_new();
-		if (m->nodes[n].rng == NULL || m->g_nodes[n].acc == NULL)
+		if (m->nodes[n].rng == NULL)
 			return oom(m);
 	}
 	for (size_t i = 0; i < 2 * s->n_links; i++) {
@@ -1333,9 +1377,7 @@ static int setup(struct sim *m)
 		/* One fixed seed for every estimate: equal laws get equal
 		 * estimates, so "nearest" ties go to node order, and every
 		 * replication and policy sees the same estimates. */
-		rc = dist_estimate(scenario_link_delay(l, from),
-				   (unsigned long)rng_derive_seed(0, "estimate"),
-				   &m->link_estimate_ms[i]);
+		rc = link_estimate(&cache, scenario_link_delay(l, from), &m->link_estimate_ms[i]);
 		if (rc == TS_ENOMEM)
 			return oom(m);
 		if (rc < 0)
@@ -1390,15 +1432,16 @@ static int schedule_first_arrivals(struct sim *m)
 static void fill_group(const struct sim *m, const struct group *g, double *out)
 {
 	double window_s = sim_to_s(m->now - m->s->warmup);
-	size_t n = stats_acc_count(g->acc);
+	/* A node without an accumulator measured nothing. */
+	size_t n = g->acc != NULL ? stats_acc_count(g->acc) : 0;
 
 	out[SIM_M_COUNT] = (double)n;
-	out[SIM_M_MEAN] = stats_acc_mean(g->acc);
-	out[SIM_M_P50] = stats_acc_quantile(g->acc, 0.50);
-	out[SIM_M_P90] = stats_acc_quantile(g->acc, 0.90);
-	out[SIM_M_P95] = stats_acc_quantile(g->acc, 0.95);
-	out[SIM_M_P99] = stats_acc_quantile(g->acc, 0.99);
-	out[SIM_M_MISS] = stats_acc_miss_ratio(g->acc);
+	out[SIM_M_MEAN] = n > 0 ? stats_acc_mean(g->acc) : NAN;
+	out[SIM_M_P50] = n > 0 ? stats_acc_quantile(g->acc, 0.50) : NAN;
+	out[SIM_M_P90] = n > 0 ? stats_acc_quantile(g->acc, 0.90) : NAN;
+	out[SIM_M_P95] = n > 0 ? stats_acc_quantile(g->acc, 0.95) : NAN;
+	out[SIM_M_P99] = n > 0 ? stats_acc_quantile(g->acc, 0.99) : NAN;
+	out[SIM_M_MISS] = n > 0 ? stats_acc_miss_ratio(g->acc) : NAN;
 	out[SIM_M_THROUGHPUT] = (double)n / window_s;
 	out[SIM_M_UTILISATION] = NAN;
 	out[SIM_M_DROP_QUEUE_FULL] = (double)g->dropped[SIM_DROP_QUEUE_FULL];
@@ -1550,7 +1593,7 @@ int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_
 		case EV_DOWNLINK_DONE:
 			nlm_observe(&m, m.reqs[ev.obj].link, m.reqs[ev.obj].net_ms);
 			m.reqs[ev.obj].t[ST_DOWNLINK_DONE] = m.now;
-			complete(&m, ev.obj);
+			rc = complete(&m, ev.obj);
 			break;
 		case EV_STOP:
 			report->totals[SIM_T_EVENTS] -= 1;
