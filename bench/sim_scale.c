@@ -3,14 +3,13 @@
  * (no requests.csv, no trace: the hot path does no I/O), and prints
  *
  *   N, requests, events, load s, wall s, CPU s, requests per wall second,
- *   events per wall second, peak RSS, bytes per device, bytes per request
- *   in flight
+ *   events per wall second, peak RSS, bytes per device, mean requests in
+ *   flight
  *
  * where wall and CPU seconds cover sim_run() alone, the peak RSS is the
- * process's (getrusage), bytes per device is the RSS after loading over N,
- * and bytes per request in flight is what the run added to the RSS over
- * the mean number of requests in flight (Little's law: completed requests
- * x mean response time / the run's end time).
+ * process's (getrusage: loading included), bytes per device is that peak
+ * over N, and the mean number of requests in flight follows from Little's
+ * law (completed requests x mean response time / the run's end time).
  *
  *   build/bench/sim_scale --header
  *   build/bench/sim_scale SCENARIO N
@@ -49,13 +48,13 @@ int main(int argc, char **argv)
 	struct ts_error err = {0};
 	struct sim_report rep;
 	struct sim_options opt = {0};
-	double t0, load_s, wall0, cpu0, wall, cpu, rss_loaded, rss, requests, in_flight;
+	double t0, load_s, wall0, cpu0, wall, cpu, rss, requests, in_flight;
 	long n;
 
 	if (argc == 2 && strcmp(argv[1], "--header") == 0) {
 		printf("%8s %10s %11s %7s %7s %7s %11s %11s %9s %9s %9s\n", "N", "requests",
 		       "events", "load_s", "wall_s", "cpu_s", "req/wall_s", "events/s", "RSS_MiB",
-		       "B/device", "B/req");
+		       "B/device", "in_flight");
 		return 0;
 	}
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
@@ -69,7 +68,6 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	load_s = clock_s(CLOCK_MONOTONIC) - t0;
-	rss_loaded = peak_rss();
 	opt.seed = s->seed;
 	opt.policy = policy_find(s->policy);
 	wall0 = clock_s(CLOCK_MONOTONIC);
@@ -87,8 +85,8 @@ int main(int argc, char **argv)
 		    (rep.apps[SIM_M_COUNT] / rep.apps[SIM_M_THROUGHPUT]);
 	printf("%8ld %10.0f %11.0f %7.2f %7.2f %7.2f %11.0f %11.0f %9.1f %9.0f %9.0f\n", n,
 	       requests, rep.totals[SIM_T_EVENTS], load_s, wall, cpu, requests / wall,
-	       rep.totals[SIM_T_EVENTS] / wall, rss / (1024.0 * 1024.0), rss_loaded / (double)n,
-	       (rss - rss_loaded) / in_flight);
+	       rep.totals[SIM_T_EVENTS] / wall, rss / (1024.0 * 1024.0), rss / (double)n,
+	       in_flight);
 	sim_report_release(&rep);
 	scenario_free(s);
 	return 0;

@@ -92,6 +92,9 @@ struct route {
 	uint32_t link; /* NONE for the device itself */
 	const struct profile *profile;
 	int table;
+	/* Expected transfer up and back (the policies' transfer_ms): fixed
+	 * per route, so computed once rather than per decision. */
+	double transfer_ms;
 };
 
 struct source {
@@ -684,17 +687,7 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 	c->node = route->node;
 	c->tier = s->nodes[route->node].tier;
 	c->load = rt->frames + rt->active_instances;
-	c->transfer_ms = 0;
-	if (route->link != NONE) {
-		const struct scn_link *l = &s->links[route->link];
-
-		size_t up = 2 * (size_t)route->link + link_dir(l, src->device);
-		size_t down = 2 * (size_t)route->link + 1 - link_dir(l, src->device);
-
-		c->transfer_ms = m->link_estimate_ms[up] + m->link_estimate_ms[down] +
-				 1e3 * (app->request_bytes + s->models[app->model].output_bytes) /
-				     l->bandwidth_Bps;
-	}
+	c->transfer_ms = route->transfer_ms;
 	scenario_frame_px(app, m->now, &w, &h);
 	profile_eval(route->profile, route->table, (double)w * (double)h, n, &p);
 	c->service_ms = p.cpu_pre_ms + p.accel_ms + p.cpu_post_ms;
@@ -1247,6 +1240,17 @@ static void add_route(struct sim *m, struct source *src, uint32_t n, uint32_t li
 	rt->node = n;
 	rt->link = link;
 	rt->profile = acc->profile;
+	rt->transfer_ms = 0;
+	if (link != NONE) {
+		const struct scn_link *l = &s->links[link];
+		const struct scn_app *app = &s->apps[src->app];
+		size_t up = 2 * (size_t)link + link_dir(l, src->device);
+		size_t down = 2 * (size_t)link + 1 - link_dir(l, src->device);
+
+		rt->transfer_ms = m->link_estimate_ms[up] + m->link_estimate_ms[down] +
+				  1e3 * (app->request_bytes + s->models[app->model].output_bytes) /
+				      l->bandwidth_Bps;
+	}
 	src->n_routes++;
 }
 
