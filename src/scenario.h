@@ -60,6 +60,10 @@ struct scn_node {
 	/* Parallel servers of each instance, taking requests from its one
 	 * FIFO queue (cores of a CPU, streams of a GPU); >= 1. */
 	int64_t servers;
+	/* Devices: how many identical devices the node stands for (a device
+	 * group, which sends Poisson requests at count times its apps' rate
+	 * and runs no models); 1 for every other node. */
+	int64_t count;
 };
 
 struct scn_link {

@@ -734,6 +734,15 @@ static const struct route *place(struct sim *m, const struct source *src)
 	return chosen < 0 || (size_t)chosen >= src->n_routes ? NULL : &src->routes[chosen];
 }
 
+/* A Poisson source's rate: its app's per device, times the devices its
+ * node stands for.  The superposition of independent Poisson processes is
+ * a Poisson process of the summed rate, so a group of identical devices is
+ * simulated as one source. */
+static double poisson_rate_hz(const struct sim *m, const struct source *src)
+{
+	return m->s->apps[src->app].rate_hz * (double)m->s->nodes[src->device].count;
+}
+
 static sim_time_t next_arrival(struct sim *m, struct source *src)
 {
 	const struct scn_app *app = &m->s->apps[src->app];
@@ -743,7 +752,7 @@ static sim_time_t next_arrival(struct sim *m, struct source *src)
 
 		return app->start + src->phase + (sim_time_t)src->frame * period;
 	}
-	return m->now + sim_from_s(gsl_ran_exponential(src->rng, 1 / app->rate_hz));
+	return m->now + sim_from_s(gsl_ran_exponential(src->rng, 1 / poisson_rate_hz(m, src)));
 }
 
 static int schedule_next_arrival(struct sim *m, uint32_t si)
@@ -1415,7 +1424,7 @@ static int schedule_first_arrivals(struct sim *m)
 			t = app->start + src->phase;
 		} else {
 			t = app->start +
-			    sim_from_s(gsl_ran_exponential(src->rng, 1 / app->rate_hz));
+			    sim_from_s(gsl_ran_exponential(src->rng, 1 / poisson_rate_hz(m, src)));
 		}
 		if (t < app->stop) {
 			int rc = schedule(m, t, EV_ARRIVAL, (uint32_t)si);

@@ -8,6 +8,8 @@
  *   C = c B / (c - a (1 - B)).
  * - M/D/1 (constant service, jitter_cv 0): Pollaczek-Khinchine,
  *   Wq = rho S / (2 (1 - rho)).
+ * - A device group (count K) at rate r per device is one Poisson source
+ *   at K r: the M/M/3 case again.
  *
  * The tolerance comes from the runs themselves: REPS replications of equal
  * length give independent mean responses, and their mean must lie within
@@ -33,22 +35,26 @@ struct queue_case {
 	const char *name;
 	const char *profile; /* tests/data/queueing/ */
 	int servers;
-	double rate_hz;
+	int devices;	/* the source's count: a device group sends devices x rate_hz */
+	double rate_hz; /* per device */
 	double service_ms;
 	double duration_s, warmup_s;
 };
 
 static const struct queue_case cases[] = {
-    {"M/M/1 rho 0.7", "exp-100ms.json", 1, 7, 100, 6000, 50},
-    {"M/M/3 rho 0.8", "exp-100ms.json", 3, 24, 100, 800, 50},
-    {"M/M/8 rho 0.9", "exp-100ms.json", 8, 72, 100, 1500, 50},
-    {"M/D/1 rho 0.8", "det-100ms.json", 1, 8, 100, 2000, 50},
+    {"M/M/1 rho 0.7", "exp-100ms.json", 1, 1, 7, 100, 6000, 50},
+    {"M/M/3 rho 0.8", "exp-100ms.json", 3, 1, 24, 100, 800, 50},
+    {"M/M/8 rho 0.9", "exp-100ms.json", 8, 1, 72, 100, 1500, 50},
+    {"M/D/1 rho 0.8", "det-100ms.json", 1, 1, 8, 100, 2000, 50},
+    /* 24 devices at 1/s as one group: Poisson at 24/s, as above. */
+    {"M/M/3 rho 0.8, a group of 24", "exp-100ms.json", 3, 24, 1, 100, 800, 50},
 };
 
 /* Expected mean response in ms: wait in queue plus service. */
 static double expected_response_ms(const struct queue_case *c)
 {
-	double s = c->service_ms / 1e3, lambda = c->rate_hz, rho = lambda * s / c->servers;
+	double s = c->service_ms / 1e3, lambda = c->devices * c->rate_hz;
+	double rho = lambda * s / c->servers;
 
 	if (c->profile[0] == 'd')
 		return 1e3 * (rho * s / (2 * (1 - rho)) + s);
@@ -75,16 +81,16 @@ static double run_mean_ms(const struct queue_case *c, const char *dir, uint64_t 
 	    "{\"tiersim_scenario\": 1, \"name\": \"queue\", \"duration_s\": %g, \"warmup_s\": %g,"
 	    " \"policy\": {\"name\": \"all-edge\"},"
 	    " \"models\": [{\"id\": \"m\", \"input_bytes\": 1, \"output_bytes\": 1, \"flops\": 1}],"
-	    " \"nodes\": [{\"id\": \"dev\", \"tier\": \"device\", \"cpu\": {\"cores\": 1, \"ghz\": "
-	    "1},"
-	    " \"accelerators\": []}, {\"id\": \"edge\", \"tier\": \"edge\", \"cpu\": {\"cores\": 1,"
+	    " \"nodes\": [{\"id\": \"dev\", \"tier\": \"device\", \"count\": %d,"
+	    " \"cpu\": {\"cores\": 1, \"ghz\": 1}, \"accelerators\": []}, {\"id\": \"edge\", "
+	    "\"tier\": \"edge\", \"cpu\": {\"cores\": 1,"
 	    " \"ghz\": 1}, \"servers\": %d, \"accelerators\": [{\"id\": \"a\", \"profile\": "
 	    "\"./%s\"}]}],"
 	    " \"links\": [{\"between\": [\"dev\", \"edge\"], \"delay\": {\"law\": \"constant\","
 	    " \"value_ms\": 0}, \"bandwidth_Bps\": 1e15}],"
 	    " \"apps\": [{\"id\": \"a\", \"model\": \"m\", \"sources\": [\"dev\"], \"workload\":"
 	    " {\"type\": \"poisson\", \"rate_hz\": %g, \"frame_px\": [1, 1]}, \"qos_ms\": 1000}]}",
-	    c->duration_s, c->warmup_s, c->servers, c->profile, c->rate_hz);
+	    c->duration_s, c->warmup_s, c->devices, c->servers, c->profile, c->rate_hz);
 
 	ck_assert_int_lt(len, (int)sizeof(text));
 	ck_assert_msg(scenario_load_text(text, (size_t)len, "queue.json", dir, &s, &err) == 0, "%s",
