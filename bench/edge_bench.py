@@ -3,6 +3,10 @@
 
     bench/edge_bench.py DIR N [N ...]   writes DIR/edge-bench-v1-N<N>.json and
                                         the four service profiles it names
+    bench/edge_bench.py --explicit DIR N [N ...]
+                                        the same load with one node, two links
+                                        and one source per device, as
+                                        DIR/edge-bench-v1-explicit-N<N>.json
     bench/edge_bench.py --check DIR     exit 1 unless every edge-bench-v1 file
                                         in DIR is what this script writes
 
@@ -16,6 +20,10 @@ constant times; links of 5 ms device-edge and 55 ms device-cloud (5 ms to
 the edge plus 50 ms on to the cloud) each way, at 10^15 B/s, so that
 bytes / bandwidth rounds to no time; the split policy sends a request to
 the cloud with probability 0.2, else to its own edge site; the run drains.
+
+The devices of one site are identical, so by default each site's devices
+are one device group (a node with "count", docs/scenario.md); --explicit
+lists every device.
 """
 import hashlib
 import os
@@ -69,27 +77,35 @@ def link(a, b, ms):
     )
 
 
-def scenario(n):
+def device(node_id, count):
+    return (
+        '    {"id": "%s", "tier": "device", %s"cpu": {"cores": 1, "ghz": 1}, '
+        '"accelerators": []}' % (node_id, '"count": %d, ' % count if count > 1 else "")
+    )
+
+
+def scenario(n, explicit):
     k = max(1, -(-n // 100))
-    devices = ["d%d" % i for i in range(n)]
+    homes = [home(SEED, i) for i in range(n)]
+    if explicit:
+        devices = [("d%d" % i, 1, SITES[homes[i]][0]) for i in range(n)]
+    else:
+        devices = [("devices-%s" % SITES[j][0], homes.count(j), SITES[j][0])
+                   for j in range(len(SITES)) if j in homes]
     nodes = [server(s, "edge", m * k, ms) for s, m, ms in SITES]
     nodes.append(server("cloud", "cloud", k, CLOUD_MS))
-    nodes += [
-        '    {"id": "%s", "tier": "device", "cpu": {"cores": 1, "ghz": 1}, '
-        '"accelerators": []}' % d
-        for d in devices
-    ]
+    nodes += [device(d, count) for d, count, _ in devices]
     links = []
-    for i, d in enumerate(devices):
-        links.append(link(d, SITES[home(SEED, i)][0], 5))
+    for d, _, site in devices:
+        links.append(link(d, site, 5))
         links.append(link(d, "cloud", 55))
-    sources = ", ".join('"%s"' % d for d in devices)
+    sources = ", ".join('"%s"' % d for d, _, _ in devices)
     return (
         '{\n'
         '  "tiersim_scenario": 1,\n'
-        '  "name": "edge-bench-v1-N%d",\n'
-        '  "description": "edge-bench-v1 with %d devices, written by bench/edge_bench.py '
-        '(docs/performance.md)",\n'
+        '  "name": "%s",\n'
+        '  "description": "edge-bench-v1 with %d devices%s, written by '
+        'bench/edge_bench.py (docs/performance.md)",\n'
         '  "seed": %d,\n'
         '  "duration_s": 60,\n'
         '  "drain": true,\n'
@@ -101,26 +117,38 @@ def scenario(n):
         '  "apps": [{"id": "infer", "model": "edge-bench", "sources": [%s], '
         '"workload": {"type": "poisson", "rate_hz": 1, "frame_px": [1, 1]}, '
         '"qos_ms": 200}]\n'
-        '}\n' % (n, n, SEED, ",\n".join(nodes), ",\n".join(links), sources)
+        '}\n' % (file_name(n, explicit)[:-len(".json")], n,
+                 ", each its own node" if explicit else ", one device group per edge site",
+                 SEED, ",\n".join(nodes), ",\n".join(links), sources)
     )
 
 
-def files(n_values):
+def file_name(n, explicit):
+    return "edge-bench-v1-%sN%d.json" % ("explicit-" if explicit else "", n)
+
+
+def files(n_values, explicit):
     """(relative path, text) of every file for these N."""
     out = [("profiles/%s.json" % profile_name(ms), profile(ms))
            for ms in sorted({ms for _, _, ms in SITES} | {CLOUD_MS})]
-    out += [("edge-bench-v1-N%d.json" % n, scenario(n)) for n in n_values]
+    out += [(file_name(n, explicit), scenario(n, explicit)) for n in n_values]
     return out
 
 
+def written(directory, explicit):
+    """The N of the scenarios of one form in directory."""
+    prefix = file_name(0, explicit)[:-len("0.json")]
+    return sorted(int(f[len(prefix):-len(".json")]) for f in os.listdir(directory)
+                  if f.startswith(prefix) and f[len(prefix):-len(".json")].isdigit())
+
+
 def check(directory):
-    names = [f for f in os.listdir(directory) if f.startswith("edge-bench-v1-N")]
-    n_values = sorted(int(f[len("edge-bench-v1-N"):-len(".json")]) for f in names)
-    if not n_values:
-        print("%s: no edge-bench-v1-N*.json" % directory, file=sys.stderr)
+    grouped, explicit = written(directory, False), written(directory, True)
+    if not grouped and not explicit:
+        print("%s: no edge-bench-v1-*N*.json" % directory, file=sys.stderr)
         return 1
     bad = 0
-    for rel, text in files(n_values):
+    for rel, text in files(grouped, False) + files(explicit, True)[4:]:
         path = os.path.join(directory, rel)
         with open(path, encoding="utf-8") as f:
             if f.read() != text:
@@ -133,12 +161,14 @@ def check(directory):
 def main(argv):
     if len(argv) == 2 and argv[0] == "--check":
         return check(argv[1])
-    if len(argv) < 2 or not all(a.isdigit() and int(a) >= 1 for a in argv[1:]):
+    explicit = len(argv) > 0 and argv[0] == "--explicit"
+    args = argv[1:] if explicit else argv
+    if len(args) < 2 or not all(a.isdigit() and int(a) >= 1 for a in args[1:]):
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
-    os.makedirs(os.path.join(argv[0], "profiles"), exist_ok=True)
-    for rel, text in files([int(a) for a in argv[1:]]):
-        with open(os.path.join(argv[0], rel), "w", encoding="utf-8") as f:
+    os.makedirs(os.path.join(args[0], "profiles"), exist_ok=True)
+    for rel, text in files([int(a) for a in args[1:]], explicit):
+        with open(os.path.join(args[0], rel), "w", encoding="utf-8") as f:
             f.write(text)
     return 0
 
