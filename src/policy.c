@@ -86,6 +86,20 @@ static long place_layer_minimum(void *state, const struct policy_query *q)
 	return best;
 }
 
+/* The split policy's one parameter. */
+enum { SPLIT_CLOUD_SHARE };
+
+/* One uniform draw per request, whatever the candidates, so the policy's
+ * stream advances alike on every scenario. */
+static long place_split(void *state, const struct policy_query *q)
+{
+	bool cloud = gsl_rng_uniform(q->rng) < q->params[SPLIT_CLOUD_SHARE];
+	long first = nearest_of_tier(q, cloud ? TIER_CLOUD : TIER_EDGE);
+
+	(void)state;
+	return first >= 0 ? first : nearest_of_tier(q, cloud ? TIER_EDGE : TIER_CLOUD);
+}
+
 /* The health-threshold policy's own parameters, after the health ones. */
 enum { HT_NO_HEALTHY = POLICY_MIGRATE_PARAMS };
 
@@ -304,6 +318,25 @@ static const struct policy_ops least_loaded = {
     .place = place_least_loaded,
 };
 
+static const struct policy_param split_params[] = {
+    {.name = "cloud_share",
+     .description = "probability that a request goes to the nearest cloud node rather than "
+		    "the nearest edge node (edge-bench-v1: 0.2)",
+     .min = 0,
+     .max = 1,
+     .def = 0.2},
+};
+
+static const struct policy_ops split = {
+    .name = "split",
+    .description = "each request to the nearest cloud node with probability cloud_share, "
+		   "else to the nearest edge node (the other tier when one has no candidate), "
+		   "drawn from the stream \"policy/split\"",
+    .place = place_split,
+    .params = split_params,
+    .n_params = sizeof(split_params) / sizeof(split_params[0]),
+};
+
 static const struct policy_ops layer_minimum = {
     .name = "layer-minimum",
     .description = "minimum expected response: transfer + queue wait + profiled service "
@@ -455,8 +488,9 @@ static const struct policy_ops exact = {
 };
 
 const struct policy_ops *const policy_registry[] = {
-    &all_device,    &all_edge,	       &all_cloud, &round_robin, &random_choice, &least_loaded,
-    &layer_minimum, &health_threshold, &weighted,  &tabu,	 &exact,	 NULL,
+    &all_device,   &all_edge, &all_cloud,     &round_robin,	 &random_choice,
+    &least_loaded, &split,    &layer_minimum, &health_threshold, &weighted,
+    &tabu,	   &exact,    NULL,
 };
 
 const struct policy_ops *policy_find(const char *name)

@@ -530,10 +530,34 @@ static int load_gpu(struct scn_node *node, const struct jin_at *n, struct ts_err
 	return rc;
 }
 
+/* A device group: "count" identical devices that send requests and run
+ * nothing themselves. */
+static int load_count(struct scn_node *node, const struct jin_at *n, struct ts_error *err)
+{
+	struct jin_at c;
+	int rc = jin_get_integer(n, "count", false, 1, 1000000000, &node->count, err);
+
+	if (rc < 0 || node->count == 1)
+		return rc;
+	jin_member(n, "count", true, &c, err);
+	if (node->tier != TIER_DEVICE)
+		return jin_fail(&c, TS_EINVALID, err,
+				"only a device may stand for several (count %lld on a node of "
+				"tier \"%s\")",
+				(long long)node->count, tier_name(node->tier));
+	if (node->n_accels > 0)
+		return jin_fail(&c, TS_EINVALID, err,
+				"a device group (count %lld) runs no models: its \"accelerators\" "
+				"must be empty",
+				(long long)node->count);
+	return 0;
+}
+
 static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_error *err)
 {
-	static const char *const keys[] = {"id",  "description",  "tier",	    "cpu",
-					   "gpu", "accelerators", "queue_capacity", NULL};
+	static const char *const keys[] = {
+	    "id",	    "description",    "tier",	 "cpu",	  "gpu",
+	    "accelerators", "queue_capacity", "servers", "count", NULL};
 	static const char *const cpu_keys[] = {"model",		  "cores",  "ghz",
 					       "flops_per_cycle", "gflops", NULL};
 	struct jin_at arr;
@@ -597,8 +621,14 @@ static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_e
 		if (rc == 0)
 			rc = jin_get_integer(&n, "queue_capacity", false, 1, 1000000000,
 					     &node->queue_capacity, err);
+		node->servers = 1;
+		if (rc == 0)
+			rc = jin_get_integer(&n, "servers", false, 1, 1000000, &node->servers, err);
 		if (rc == 0)
 			rc = load_accels(s, node, &n, err);
+		node->count = 1;
+		if (rc == 0)
+			rc = load_count(node, &n, err);
 	}
 	if (rc == 0)
 		rc = check_unique(&arr, "node", s->nodes[0].id, s->n_nodes, sizeof(*s->nodes),
@@ -989,6 +1019,15 @@ static int load_apps(struct scenario *s, const struct jin_at *root, struct ts_er
 			rc = jin_member(&a, "workload", true, &workload, err);
 		if (rc == 0)
 			rc = load_workload(s, app, &workload, err);
+		/* A stream belongs to one device. */
+		for (size_t k = 0;
+		     rc == 0 && app->workload == WORKLOAD_STREAM && k < app->n_sources; k++)
+			if (s->nodes[app->sources[k]].count > 1)
+				rc = jin_fail(&workload, TS_EINVALID, err,
+					      "a stream needs single devices as sources, but "
+					      "\"%s\" is a group of %lld (count)",
+					      s->nodes[app->sources[k]].id,
+					      (long long)s->nodes[app->sources[k]].count);
 		if (rc == 0)
 			rc = jin_get_number(&a, "qos_ms", true, 1e-6, 1e9, &app->qos_ms, err);
 		app->weight = 1;
@@ -1675,7 +1714,7 @@ static int load_faults(struct scenario *s, const struct jin_at *root, struct ts_
 	return rc;
 }
 
-/* duration_s, warmup_s and out_of_range: the online simulation's. */
+/* duration_s, warmup_s, drain and out_of_range: the online simulation's. */
 static int load_online(struct scenario *s, const struct jin_at *root, struct ts_error *err)
 {
 	static const char *const oor_names[] = {"clamp", "error", NULL};
@@ -1700,6 +1739,8 @@ static int load_online(struct scenario *s, const struct jin_at *root, struct ts_
 			      duration_s);
 	}
 	if (rc == 0)
+		rc = jin_get_bool(root, "drain", false, &s->drain, err);
+	if (rc == 0)
 		rc = jin_get_enum(root, "out_of_range", false, oor_names, &oor, err);
 	s->out_of_range = (enum out_of_range)oor;
 	return rc;
@@ -1713,6 +1754,7 @@ static int load_root(struct scenario *s, const struct jin_doc *doc, struct ts_er
 					   "seed",
 					   "duration_s",
 					   "warmup_s",
+					   "drain",
 					   "out_of_range",
 					   "time_unit_ms",
 					   "analytic",
@@ -1724,7 +1766,7 @@ static int load_root(struct scenario *s, const struct jin_doc *doc, struct ts_er
 					   "jobs",
 					   "faults",
 					   NULL};
-	static const char *const online_keys[] = {"duration_s", "warmup_s", "out_of_range",
+	static const char *const online_keys[] = {"duration_s", "warmup_s", "drain", "out_of_range",
 						  "faults", NULL};
 	struct jin_at root = jin_root(doc);
 	const char *text;

@@ -57,6 +57,13 @@ struct scn_node {
 	struct scn_accel *accels;
 	size_t n_accels;
 	int64_t queue_capacity; /* frames waiting per instance; 0 = unbounded */
+	/* Parallel servers of each instance, taking requests from its one
+	 * FIFO queue (cores of a CPU, streams of a GPU); >= 1. */
+	int64_t servers;
+	/* Devices: how many identical devices the node stands for (a device
+	 * group, which sends Poisson requests at count times its apps' rate
+	 * and runs no models); 1 for every other node. */
+	int64_t count;
 };
 
 struct scn_link {
@@ -157,6 +164,9 @@ struct scenario {
 	char name[SCN_ID_MAX + 1];
 	uint64_t seed;
 	sim_time_t duration, warmup;
+	/* Apps: arrivals stop at duration; false: the run ends there too,
+	 * true: it goes on until every request has ended. */
+	bool drain;
 	enum out_of_range out_of_range;
 	char policy[SCN_ID_MAX + 1];
 	/* One value per parameter the scenario's policy declares: its

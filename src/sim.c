@@ -119,6 +119,9 @@ struct route {
 	const struct profile *profile;
 	int table;
 	bool lost; /* every accelerator able to serve it was lost */
+	/* Expected transfer up and back (the policies' transfer_ms): fixed
+	 * per route, so computed once rather than per decision. */
+	double transfer_ms;
 };
 
 struct source {
@@ -149,9 +152,9 @@ struct instance {
 	uint32_t head, tail;
 	uint32_t queued;
 	uint32_t pending; /* requests bound to it not yet served or dropped */
-	uint32_t serving; /* the request in service when busy */
+	uint32_t busy;	  /* servers at work, at most its node's `servers` */
 	uint32_t accel;	  /* index into the node's accelerators */
-	bool busy, active;
+	bool active;
 	/* Killed by a fault: requests still on their way to it are caught
 	 * with this reason when they arrive. */
 	bool killed;
@@ -377,9 +380,9 @@ static void trace_async(struct sim *m, const struct request *r, uint32_t node, c
 
 /* A sampled request's spans: on its own track a "request" span holding
  * one span per stage it went through, and on its instance's track the
- * service span (CPU pre to CPU post), which never overlaps another since
- * an instance serves one request at a time.  Stages not reached by the
- * end of the run are left out, as in requests.csv. */
+ * service span (CPU pre to CPU post), which overlaps another only on a
+ * node of several servers.  Stages not reached by the end of the run are
+ * left out, as in requests.csv. */
 static void trace_request(struct sim *m, const struct request *r, const char *status)
 {
 	struct sim_trace *t = m->opt->trace;
@@ -506,7 +509,18 @@ static void drop(struct sim *m, uint32_t ri, enum sim_drop why)
 	request_release(m, ri);
 }
 
-static void complete(struct sim *m, uint32_t ri)
+/* Adds a measured response to a group, creating its accumulator on the
+ * first one: most nodes of a large scenario are devices that serve
+ * nothing. */
+static int group_add(struct sim *m, struct group *g, double ms, int missed)
+{
+	if (g->acc == NULL && (g->acc = stats_acc_new()) == NULL)
+		return oom(m);
+	stats_acc_add(g->acc, ms, missed);
+	return 0;
+}
+
+static int complete(struct sim *m, uint32_t ri)
 {
 	struct request *r = &m->reqs[ri];
 	const struct source *src = &m->sources[r->source];
@@ -519,11 +533,13 @@ static void complete(struct sim *m, uint32_t ri)
 		int missed = ms > app->qos_ms;
 
 		stats_acc_add(m->g_apps[src->app].acc, ms, missed);
-		stats_acc_add(m->g_nodes[node].acc, ms, missed);
 		stats_acc_add(m->g_tiers[m->s->nodes[node].tier].acc, ms, missed);
+		if (group_add(m, &m->g_nodes[node], ms, missed) < 0)
+			return TS_ENOMEM;
 	}
 	record(m, r, "completed", "");
 	request_release(m, ri);
+	return 0;
 }
 
 /* 0 for transfers from a link's end a to b, 1 for b to a. */
@@ -652,8 +668,7 @@ static int start_service(struct sim *m, uint32_t ii, uint32_t ri)
 		p.accel_ms *= gsl_ran_gamma(g, k, 1 / k);
 		p.cpu_post_ms *= gsl_ran_gamma(g, k, 1 / k);
 	}
-	in->busy = true;
-	in->serving = ri;
+	in->busy++;
 	r->phase = RP_SERVICE;
 	node_busy(m, in->node, +1);
 	r->t[ST_START] = m->now;
@@ -673,7 +688,7 @@ static int arrive_at_instance(struct sim *m, uint32_t ri)
 	r->t[ST_UPLINK_DONE] = m->now;
 	if (in->killed)
 		return catch_request(m, ri, in->killed_by);
-	if (!in->busy)
+	if (in->busy < m->s->nodes[in->node].servers)
 		goto start;
 	if (cap > 0 && in->queued >= (uint64_t)cap) {
 		drop(m, ri, SIM_DROP_QUEUE_FULL);
@@ -745,17 +760,7 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 	c->node = route->node;
 	c->tier = s->nodes[route->node].tier;
 	c->load = rt->frames + rt->active_instances;
-	c->transfer_ms = 0;
-	if (route->link != NONE) {
-		const struct scn_link *l = &s->links[route->link];
-
-		size_t up = 2 * (size_t)route->link + link_dir(l, src->device);
-		size_t down = 2 * (size_t)route->link + 1 - link_dir(l, src->device);
-
-		c->transfer_ms = m->link_estimate_ms[up] + m->link_estimate_ms[down] +
-				 1e3 * (app->request_bytes + s->models[app->model].output_bytes) /
-				     l->bandwidth_Bps;
-	}
+	c->transfer_ms = route->transfer_ms;
 	scenario_frame_px(app, m->now, &w, &h);
 	profile_eval(route->profile, route->table, (double)w * (double)h, n, &p);
 	c->service_ms = p.cpu_pre_ms + p.accel_ms + p.cpu_post_ms;
@@ -773,7 +778,9 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 	if (existing != NONE) {
 		const struct instance *in = &m->insts[existing];
 
-		c->wait_ms = c->service_ms * (in->queued + (in->busy ? 1 : 0));
+		/* Everything ahead, shared among the servers. */
+		c->wait_ms = c->service_ms * (in->queued + in->busy) /
+			     (double)m->s->nodes[route->node].servers;
 	}
 }
 
@@ -831,6 +838,15 @@ static sim_time_t source_start(const struct scn_app *app, size_t k)
 	return app->start + (sim_time_t)k * app->stagger;
 }
 
+/* A Poisson source's rate: its app's per device, times the devices its
+ * node stands for.  The superposition of independent Poisson processes is
+ * a Poisson process of the summed rate, so a group of identical devices is
+ * simulated as one source. */
+static double poisson_rate_hz(const struct sim *m, const struct source *src)
+{
+	return m->s->apps[src->app].rate_hz * (double)m->s->nodes[src->device].count;
+}
+
 static sim_time_t next_arrival(struct sim *m, struct source *src)
 {
 	const struct scn_app *app = &m->s->apps[src->app];
@@ -840,7 +856,7 @@ static sim_time_t next_arrival(struct sim *m, struct source *src)
 
 		return src->start + src->phase + (sim_time_t)src->frame * period;
 	}
-	return m->now + sim_from_s(gsl_ran_exponential(src->rng, 1 / app->rate_hz));
+	return m->now + sim_from_s(gsl_ran_exponential(src->rng, 1 / poisson_rate_hz(m, src)));
 }
 
 static int schedule_next_arrival(struct sim *m, uint32_t si)
@@ -874,7 +890,10 @@ static int bind(struct sim *m, uint32_t ri)
 	int rc = 0;
 
 	if (app->workload == WORKLOAD_STREAM) {
-		if (src->inst != NONE && (m->insts[src->inst].killed || !link_up(m, src->link))) {
+		/* Its instance may have been killed, cut off, or closed: a
+		 * request sent again after its stream ended finds it closed
+		 * once the frames before it were served. */
+		if (src->inst != NONE && (!m->insts[src->inst].active || !link_up(m, src->link))) {
 			uint32_t old = src->inst;
 
 			src->inst = NONE;
@@ -967,20 +986,22 @@ static int on_arrival(struct sim *m, uint32_t si)
 	return send(m, ri);
 }
 
-/* Starts the next queued request of instance ii, if it is idle. */
+/* Starts queued requests of instance ii while its node has servers free. */
 static int start_next(struct sim *m, uint32_t ii)
 {
 	struct instance *in = &m->insts[ii];
-	uint32_t next;
+	int rc = 0;
 
-	if (in->busy || in->queued == 0)
-		return 0;
-	/* It stays counted in the node's frames, moving from queue to
-	 * service. */
-	next = in->head;
-	in->head = m->reqs[next].next;
-	in->queued--;
-	return start_service(m, ii, next);
+	while (rc == 0 && in->queued > 0 && in->busy < m->s->nodes[in->node].servers) {
+		uint32_t next = in->head;
+
+		/* It stays counted in the node's frames, moving from queue to
+		 * service. */
+		in->head = m->reqs[next].next;
+		in->queued--;
+		rc = start_service(m, ii, next);
+	}
+	return rc;
 }
 
 /* ---- faults (docs/scenario.md, "faults") ---- */
@@ -1033,17 +1054,34 @@ static int catch_request(struct sim *m, uint32_t ri, enum sim_fail why)
 	return send(m, ri);
 }
 
-/* The service under way at instance ii stops; its request is caught. */
+/* The services under way at instance ii stop; their requests are caught.
+ * They are taken off first (chained through `next`, unused in service),
+ * so that one caught and placed back on ii is not caught twice. */
 static int abort_service(struct sim *m, uint32_t ii, enum sim_fail why)
 {
 	struct instance *in = &m->insts[ii];
-	uint32_t ri = in->serving;
+	uint32_t chain = NONE;
+	int rc = 0;
 
-	evq_remove(m->q, m->reqs[ri].ev);
-	in->busy = false;
-	node_busy(m, in->node, -1);
-	m->nodes[in->node].frames--;
-	return catch_request(m, ri, why);
+	for (size_t i = 0; i < m->cap_reqs && in->busy > 0; i++) {
+		struct request *r = &m->reqs[i];
+
+		if (r->t[ST_CREATED] < 0 || r->inst != ii || r->phase != RP_SERVICE)
+			continue;
+		evq_remove(m->q, r->ev);
+		in->busy--;
+		node_busy(m, in->node, -1);
+		m->nodes[in->node].frames--;
+		r->next = chain;
+		chain = (uint32_t)i;
+	}
+	while (rc == 0 && chain != NONE) {
+		uint32_t ri = chain;
+
+		chain = m->reqs[ri].next;
+		rc = catch_request(m, ri, why);
+	}
+	return rc;
 }
 
 /* Instance ii dies: the request it serves and those it holds are caught
@@ -1329,7 +1367,7 @@ static int on_service_done(struct sim *m, uint32_t ri)
 	const struct source *src = &m->sources[r->source];
 	int rc = 0;
 
-	in->busy = false;
+	in->busy--;
 	in->pending--;
 	if (m->nlm != NULL)
 		health_ema_add(&in->lat, sim_to_ms(m->now - r->t[ST_UPLINK_DONE]),
@@ -1339,7 +1377,7 @@ static int on_service_done(struct sim *m, uint32_t ri)
 	r->phase = RP_DOWNLINK;
 	if (r->link == NONE) {
 		r->t[ST_DOWNLINK_DONE] = m->now;
-		complete(m, ri);
+		rc = complete(m, ri);
 	} else if (!link_up(m, r->link)) {
 		rc = catch_request(m, ri, SIM_FAIL_LINK_DOWN);
 	} else {
@@ -1684,11 +1722,164 @@ static int health_setup(struct sim *m)
 	return rc;
 }
 
+/* A link seen from one end: the node at its other end. */
+struct link_end {
+	uint32_t node, link;
+};
+
+static int link_end_cmp(const void *a, const void *b)
+{
+	const struct link_end *x = a, *y = b;
+
+	return (x->node > y->node) - (x->node < y->node);
+}
+
+/* Node n's neighbours are ends[first[n] .. first[n + 1]), in node order:
+ * O(links log degree), so setting up a source costs its device's degree,
+ * not the number of nodes. */
+static int adjacency(const struct scenario *s, size_t **first, struct link_end **ends)
+{
+	size_t *f = calloc(s->n_nodes + 2, sizeof(*f));
+	struct link_end *e = malloc((2 * s->n_links + 1) * sizeof(*e));
+
+	*first = f;
+	*ends = e;
+	if (f == NULL || e == NULL)
+		return TS_ENOMEM;
+	for (size_t l = 0; l < s->n_links; l++) {
+		f[s->links[l].a + 2]++;
+		f[s->links[l].b + 2]++;
+	}
+	for (size_t n = 0; n < s->n_nodes; n++)
+		f[n + 2] += f[n + 1];
+	for (size_t l = 0; l < s->n_links; l++) {
+		const struct scn_link *k = &s->links[l];
+
+		e[f[k->a + 1]++] = (struct link_end){.node = (uint32_t)k->b, .link = (uint32_t)l};
+		e[f[k->b + 1]++] = (struct link_end){.node = (uint32_t)k->a, .link = (uint32_t)l};
+	}
+	for (size_t n = 0; n < s->n_nodes; n++)
+		qsort(e + f[n], f[n + 1] - f[n], sizeof(*e), link_end_cmp);
+	return 0;
+}
+
+/* Node n as a route of src when it can run the source's model: the device
+ * itself (link NONE), or an edge or cloud node over a link. */
+static void add_route(struct sim *m, struct source *src, uint32_t n, uint32_t link)
+{
+	const struct scenario *s = m->s;
+	struct route *rt = &src->routes[src->n_routes];
+	const struct scn_accel *acc;
+
+	if (link != NONE && s->nodes[n].tier == TIER_DEVICE)
+		return;
+	acc = scenario_executor(s, n, s->apps[src->app].model, &rt->table);
+	if (acc == NULL)
+		return;
+	rt->node = n;
+	rt->link = link;
+	rt->accel = (uint32_t)(acc - s->nodes[n].accels);
+	rt->profile = acc->profile;
+	rt->lost = false;
+	rt->transfer_ms = 0;
+	if (link != NONE) {
+		const struct scn_link *l = &s->links[link];
+		const struct scn_app *app = &s->apps[src->app];
+		size_t up = 2 * (size_t)link + link_dir(l, src->device);
+		size_t down = 2 * (size_t)link + 1 - link_dir(l, src->device);
+
+		rt->transfer_ms = m->link_estimate_ms[up] + m->link_estimate_ms[down] +
+				  1e3 * (app->request_bytes + s->models[app->model].output_bytes) /
+				      l->bandwidth_Bps;
+	}
+	src->n_routes++;
+}
+
+/* Each app's accumulator and sources, each source with its routes;
+ * *max_cands grows to the most routes of a source.  TS_ENOMEM when out of
+ * memory. */
+static int setup_sources(struct sim *m, size_t *max_cands)
+{
+	const struct scenario *s = m->s;
+	char name[4 * SCN_ID_MAX + 32];
+	size_t si = 0, *first;
+	struct link_end *ends;
+	int rc = adjacency(s, &first, &ends);
+
+	for (size_t a = 0; rc == 0 && a < s->n_apps; a++) {
+		const struct scn_app *app = &s->apps[a];
+
+		m->g_apps[a].acc = stats_acc_new();
+		if (m->g_apps[a].acc == NULL)
+			rc = TS_ENOMEM;
+		m->app_open[a] = (uint32_t)app->n_sources;
+		for (size_t k = 0; rc == 0 && k < app->n_sources; k++, si++) {
+			struct source *src = &m->sources[si];
+			uint32_t dev = (uint32_t)app->sources[k];
+			size_t e = first[dev];
+
+			src->app = (uint32_t)a;
+			src->device = dev;
+			src->start = source_start(app, k);
+			src->inst = NONE;
+			snprintf(name, sizeof(name), "arrivals/%s/%s", app->id, s->nodes[dev].id);
+			src->rng = rng_stream_new(m->opt->seed, name);
+			src->routes = malloc((first[dev + 1] - e + 1) * sizeof(*src->routes));
+			if (src->rng == NULL || src->routes == NULL) {
+				rc = TS_ENOMEM;
+				break;
+			}
+			for (; e < first[dev + 1] && ends[e].node < dev; e++)
+				add_route(m, src, ends[e].node, ends[e].link);
+			add_route(m, src, dev, NONE);
+			for (; e < first[dev + 1]; e++)
+				add_route(m, src, ends[e].node, ends[e].link);
+			if (src->n_routes > *max_cands)
+				*max_cands = src->n_routes;
+		}
+	}
+	free(first);
+	free(ends);
+	return rc;
+}
+
+/* The laws estimated last: a scenario of many devices repeats a few link
+ * laws over and over, and 4096 draws per direction would dominate its
+ * setup.  Equal bytes are the same law (a trace law's pointer is its
+ * data), so a hit gives what dist_estimate() would. */
+#define ESTIMATE_CACHE 8
+
+struct estimate_cache {
+	const struct dist *law[ESTIMATE_CACHE];
+	double ms[ESTIMATE_CACHE];
+	size_t next;
+};
+
+static int link_estimate(struct estimate_cache *c, const struct dist *law, double *ms)
+{
+	int rc;
+
+	for (size_t k = 0; k < ESTIMATE_CACHE; k++) {
+		if (c->law[k] != NULL && memcmp(c->law[k], law, sizeof(*law)) == 0) {
+			*ms = c->ms[k];
+			return 0;
+		}
+	}
+	rc = dist_estimate(law, (unsigned long)rng_derive_seed(0, "estimate"), ms);
+	if (rc == 0) {
+		c->law[c->next] = law;
+		c->ms[c->next] = *ms;
+		c->next = (c->next + 1) % ESTIMATE_CACHE;
+	}
+	return rc;
+}
+
 static int setup(struct sim *m)
 {
 	const struct scenario *s = m->s;
 	char name[4 * SCN_ID_MAX + 32];
-	size_t si = 0, max_cands = 1;
+	size_t max_cands = 1;
+	struct estimate_cache cache = {0};
 
 	m->q = evq_new();
 	m->nodes = calloc(s->n_nodes, sizeof(*m->nodes));
@@ -1717,8 +1908,7 @@ static int setup(struct sim *m)
 	for (size_t n = 0; n < s->n_nodes; n++) {
 		snprintf(name, sizeof(name), "service/%s", s->nodes[n].id);
 		m->nodes[n].rng = rng_stream_new(m->opt->seed, name);
-		m->g_nodes[n].acc = stats_acc_new();
-		if (m->nodes[n].rng == NULL || m->g_nodes[n].acc == NULL)
+		if (m->nodes[n].rng == NULL)
 			return oom(m);
 	}
 	for (size_t i = 0; i < 2 * s->n_links; i++) {
@@ -1733,9 +1923,7 @@ static int setup(struct sim *m)
 		/* One fixed seed for every estimate: equal laws get equal
 		 * estimates, so "nearest" ties go to node order, and every
 		 * replication and policy sees the same estimates. */
-		rc = dist_estimate(scenario_link_delay(l, from),
-				   (unsigned long)rng_derive_seed(0, "estimate"),
-				   &m->link_estimate_ms[i]);
+		rc = link_estimate(&cache, scenario_link_delay(l, from), &m->link_estimate_ms[i]);
 		if (rc == TS_ENOMEM)
 			return oom(m);
 		if (rc < 0)
@@ -1746,47 +1934,8 @@ static int setup(struct sim *m)
 		if (m->g_tiers[t].acc == NULL)
 			return oom(m);
 	}
-	for (size_t a = 0; a < s->n_apps; a++) {
-		const struct scn_app *app = &s->apps[a];
-
-		m->g_apps[a].acc = stats_acc_new();
-		if (m->g_apps[a].acc == NULL)
-			return oom(m);
-		m->app_open[a] = (uint32_t)app->n_sources;
-		for (size_t k = 0; k < app->n_sources; k++, si++) {
-			struct source *src = &m->sources[si];
-			size_t dev = app->sources[k];
-
-			src->app = (uint32_t)a;
-			src->device = (uint32_t)dev;
-			src->start = source_start(app, k);
-			src->inst = NONE;
-			snprintf(name, sizeof(name), "arrivals/%s/%s", app->id, s->nodes[dev].id);
-			src->rng = rng_stream_new(m->opt->seed, name);
-			src->routes = malloc(s->n_nodes * sizeof(*src->routes));
-			if (src->rng == NULL || src->routes == NULL)
-				return oom(m);
-			for (size_t n = 0; n < s->n_nodes; n++) {
-				long link = n == dev ? -1 : scenario_link(s, dev, n);
-				struct route *rt = &src->routes[src->n_routes];
-				const struct scn_accel *acc;
-
-				if (n != dev && (s->nodes[n].tier == TIER_DEVICE || link < 0))
-					continue;
-				acc = scenario_executor(s, n, app->model, &rt->table);
-				if (acc == NULL)
-					continue;
-				rt->node = (uint32_t)n;
-				rt->link = link < 0 ? NONE : (uint32_t)link;
-				rt->accel = (uint32_t)(acc - s->nodes[n].accels);
-				rt->profile = acc->profile;
-				rt->lost = false;
-				src->n_routes++;
-			}
-			if (src->n_routes > max_cands)
-				max_cands = src->n_routes;
-		}
-	}
+	if (setup_sources(m, &max_cands) < 0)
+		return oom(m);
 	m->cands = calloc(max_cands, sizeof(*m->cands));
 	m->cand_route = calloc(max_cands, sizeof(*m->cand_route));
 	if (m->cands == NULL || m->cand_route == NULL)
@@ -1814,7 +1963,7 @@ static int schedule_first_arrivals(struct sim *m)
 			t = src->start + src->phase;
 		} else {
 			t = src->start +
-			    sim_from_s(gsl_ran_exponential(src->rng, 1 / app->rate_hz));
+			    sim_from_s(gsl_ran_exponential(src->rng, 1 / poisson_rate_hz(m, src)));
 		}
 		if (t < app->stop) {
 			int rc = schedule(m, t, EV_ARRIVAL, (uint32_t)si);
@@ -1827,21 +1976,24 @@ static int schedule_first_arrivals(struct sim *m)
 			m->app_open[src->app]--;
 		}
 	}
-	return schedule(m, m->s->duration, EV_STOP, 0);
+	/* A drained run ends when the queue does. */
+	return m->s->drain ? 0 : schedule(m, m->s->duration, EV_STOP, 0);
 }
 
+/* The measurement window is [warmup, now) once the run has ended. */
 static void fill_group(const struct sim *m, const struct group *g, double *out)
 {
-	double window_s = sim_to_s(m->s->duration - m->s->warmup);
-	size_t n = stats_acc_count(g->acc);
+	double window_s = sim_to_s(m->now - m->s->warmup);
+	/* A node without an accumulator measured nothing. */
+	size_t n = g->acc != NULL ? stats_acc_count(g->acc) : 0;
 
 	out[SIM_M_COUNT] = (double)n;
-	out[SIM_M_MEAN] = stats_acc_mean(g->acc);
-	out[SIM_M_P50] = stats_acc_quantile(g->acc, 0.50);
-	out[SIM_M_P90] = stats_acc_quantile(g->acc, 0.90);
-	out[SIM_M_P95] = stats_acc_quantile(g->acc, 0.95);
-	out[SIM_M_P99] = stats_acc_quantile(g->acc, 0.99);
-	out[SIM_M_MISS] = stats_acc_miss_ratio(g->acc);
+	out[SIM_M_MEAN] = n > 0 ? stats_acc_mean(g->acc) : NAN;
+	out[SIM_M_P50] = n > 0 ? stats_acc_quantile(g->acc, 0.50) : NAN;
+	out[SIM_M_P90] = n > 0 ? stats_acc_quantile(g->acc, 0.90) : NAN;
+	out[SIM_M_P95] = n > 0 ? stats_acc_quantile(g->acc, 0.95) : NAN;
+	out[SIM_M_P99] = n > 0 ? stats_acc_quantile(g->acc, 0.99) : NAN;
+	out[SIM_M_MISS] = n > 0 ? stats_acc_miss_ratio(g->acc) : NAN;
 	out[SIM_M_THROUGHPUT] = (double)n / window_s;
 	out[SIM_M_UTILISATION] = NAN;
 	out[SIM_M_DROP_QUEUE_FULL] = (double)g->dropped[SIM_DROP_QUEUE_FULL];
@@ -1852,12 +2004,16 @@ static int finish(struct sim *m)
 {
 	const struct scenario *s = m->s;
 	struct sim_report *rep = m->report;
-	double window_ns = (double)(s->duration - s->warmup);
+	double window_ns;
 	double tier_util[TIER_COUNT] = {0};
 	size_t tier_nodes[TIER_COUNT] = {0};
 	double ended;
 
-	m->now = s->duration;
+	/* A drained run ends with its last request, or at duration_s if that
+	 * comes first. */
+	if (!s->drain || m->now < s->duration)
+		m->now = s->duration;
+	window_ns = (double)(m->now - s->warmup);
 	rep->apps = malloc(s->n_apps * SIM_M_COUNT_ALL * sizeof(double));
 	rep->nodes = malloc(s->n_nodes * SIM_M_COUNT_ALL * sizeof(double));
 	rep->availability = malloc(s->n_nodes * sizeof(double));
@@ -2018,7 +2174,7 @@ int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_
 		case EV_DOWNLINK_DONE:
 			nlm_observe(&m, m.reqs[ev.obj].link, m.reqs[ev.obj].net_ms);
 			m.reqs[ev.obj].t[ST_DOWNLINK_DONE] = m.now;
-			complete(&m, ev.obj);
+			rc = complete(&m, ev.obj);
 			break;
 		case EV_STOP:
 			report->totals[SIM_T_EVENTS] -= 1;

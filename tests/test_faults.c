@@ -140,7 +140,15 @@ static long long number(const char *row, int k)
 }
 
 /* Columns of requests.csv (docs/outputs.md). */
-enum { C_NODE = 4, C_STATUS = 6, C_REASON = 7, C_CREATED = 8, C_START = 10, C_RESPONSE = 15 };
+enum {
+	C_NODE = 4,
+	C_STATUS = 6,
+	C_REASON = 7,
+	C_CREATED = 8,
+	C_START = 10,
+	C_RESPONSE = 15,
+	C_INSTANCES = 16
+};
 
 /* Rows of each status; every request ends once: ids 0..created-1. */
 static void count_rows(const char *csv, long *completed, long *failed, long *dropped,
@@ -279,6 +287,40 @@ START_TEST(faults_crash_retries_elsewhere)
 	/* Frames created while e1 is down go to e2. */
 	ck_assert_str_eq(field(row_of(o.csv, 11), C_NODE, buf, sizeof(buf)), "e2");
 	ck_assert_int_eq(number(row_of(o.csv, 11), C_RESPONSE), 61000000);
+	outcome_release(&o);
+}
+END_TEST
+
+/* A stream that has ended still has requests on their way to e1 when it
+ * crashes (a degradation makes each uplink 2.01 s): each is caught when it
+ * arrives, 0.5 s after the one before, and sent to e2.  The stream's
+ * instance on e2 closes between them, so each needs one of its own: every
+ * one is served with one active instance, none on a closed one. */
+START_TEST(faults_retry_after_the_stream_ended)
+{
+	struct spec sp = {
+	    .policy = "all-edge",
+	    .two_edges = true,
+	    .workload = "{\"type\": \"stream\", \"fps\": 2, \"frame_px\": [100, 100],"
+			" \"duration_s\": 3}",
+	    .faults = ", \"faults\": {\"retry\": {\"max_retries\": 1}, \"nodes\": [{\"node\":"
+		      " \"e1\", \"at_s\": 3.2}], \"links\": [{\"between\": [\"dev\", \"e1\"],"
+		      " \"from_s\": 0, \"to_s\": 3.1, \"bandwidth_Bps\": 5e3}]}"};
+	struct outcome o = run(&sp);
+	long on_e2 = 0;
+	char buf[32];
+
+	ck_assert_msg(o.rc == 0, "%s", o.msg);
+	check_accounting(&o);
+	ck_assert_double_ge(o.rep.faults[SIM_F_RETRIED], 2);
+	for (const char *line = o.csv; *line != '\0'; line = strchr(line, '\n') + 1) {
+		if (strcmp(field(line, C_NODE, buf, sizeof(buf)), "e2") != 0)
+			continue;
+		on_e2++;
+		ck_assert_str_eq(field(line, C_STATUS, buf, sizeof(buf)), "completed");
+		ck_assert_str_eq(field(line, C_INSTANCES, buf, sizeof(buf)), "1");
+	}
+	ck_assert_int_eq(on_e2, (long)o.rep.faults[SIM_F_RETRIED]);
 	outcome_release(&o);
 }
 END_TEST
@@ -634,6 +676,7 @@ int main(void)
 	TCase *tc = tcase_create("faults");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, faults_crash_loses_what_it_holds);
+	tcase_add_test(tc, faults_retry_after_the_stream_ended);
 	tcase_add_loop_test(tc, faults_crash_retries_elsewhere, 0, 3);
 	tcase_add_test(tc, faults_link_outage_and_degradation);
 	tcase_add_loop_test(tc, faults_accelerator_falls_back_to_cpu, 0, 2);

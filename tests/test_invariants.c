@@ -442,6 +442,8 @@ static void gen_scenario(struct gen *g, const char *dir, const char *name, const
 	cJSON_AddNumberToObject(root, "duration_s", duration);
 	if (chance(r, 0.5))
 		cJSON_AddNumberToObject(root, "warmup_s", uniform(r, 0, duration / 2));
+	if (chance(r, 0.3))
+		cJSON_AddBoolToObject(root, "drain", true);
 	if (g->strict || chance(r, 0.3))
 		cJSON_AddStringToObject(root, "out_of_range", g->strict ? "error" : "clamp");
 	pol = cJSON_CreateObject();
@@ -546,6 +548,8 @@ static void gen_scenario(struct gen *g, const char *dir, const char *name, const
 		cJSON_AddItemToObject(o, "accelerators", acc);
 		if (chance(r, 0.5))
 			cJSON_AddNumberToObject(o, "queue_capacity", 1 + pick(r, 3));
+		if (chance(r, 0.3))
+			cJSON_AddNumberToObject(o, "servers", 1 + pick(r, 4));
 		cJSON_AddItemToArray(arr, o);
 	}
 
@@ -793,13 +797,16 @@ static void check_run(const struct ctx *c, const struct scenario *s, const char 
 				    c, k == 0 || r.t[k] >= r.t[k - 1],
 				    "request %lld: stage %d at %lld ns, before stage %d at %lld ns",
 				    r.id, k, r.t[k], k - 1, r.t[k - 1]);
-				CHECK(c, r.t[k] <= s->duration,
+				/* A drained run goes on until its last request ends. */
+				CHECK(c, s->drain || r.t[k] <= s->duration,
 				      "request %lld: stage %d at %lld ns, after the end %" PRId64
 				      " ns",
 				      r.id, k, r.t[k], s->duration);
 				last = k;
 			}
 		}
+		CHECK(c, !s->drain || r.status != ST_IN_FLIGHT,
+		      "request %lld in flight at the end of a drained run", r.id);
 		CHECK(c, r.t[0] >= 0, "request %lld has no creation time", r.id);
 		CHECK(c, r.t[0] >= s->apps[r.app].start && r.t[0] < s->apps[r.app].stop,
 		      "request %lld created at %lld ns, outside its app's [%" PRId64 ", %" PRId64

@@ -87,6 +87,43 @@ START_TEST(policy_random_in_range_and_seeded)
 }
 END_TEST
 
+/* split: the nearest cloud node with probability cloud_share, else the
+ * nearest edge node; the other tier when one has no candidate. */
+static const struct {
+	double share;
+	size_t n;		/* how many of cands */
+	int cloud_lo, cloud_hi; /* times the cloud was chosen of 10000 */
+} split_cases[] = {
+    /* Binomial(10000, 0.2): SD 40, so 1800-2200 is 5 SD either side. */
+    {0.2, 4, 1800, 2200},
+    {0, 4, 0, 0},
+    {1, 4, 10000, 10000},
+    {1, 3, 0, 0}, /* no cloud candidate: the nearest edge node */
+};
+
+START_TEST(policy_split_shares)
+{
+	const struct policy_ops *ops = policy_find("split");
+	double params[1] = {split_cases[_i].share};
+	struct policy_query q = {.cands = cands,
+				 .n_cands = split_cases[_i].n,
+				 .rng = rng_stream_new(4, "policy/split"),
+				 .params = params};
+	int cloud = 0;
+
+	ck_assert_ptr_nonnull(ops);
+	for (int i = 0; i < 10000; i++) {
+		long x = ops->place(NULL, &q);
+
+		ck_assert(x == 2 || x == 3);
+		cloud += x == 3;
+	}
+	ck_assert_int_ge(cloud, split_cases[_i].cloud_lo);
+	ck_assert_int_le(cloud, split_cases[_i].cloud_hi);
+	gsl_rng_free(q.rng);
+}
+END_TEST
+
 START_TEST(policy_registry_names)
 {
 	struct ts_error err = {0};
@@ -110,6 +147,8 @@ static Suite *policy_suite(void)
 
 	tcase_add_loop_test(tc, policy_choices, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, policy_round_robin_cycles);
+	tcase_add_loop_test(tc, policy_split_shares, 0,
+			    (int)(sizeof(split_cases) / sizeof(split_cases[0])));
 	tcase_add_test(tc, policy_random_in_range_and_seeded);
 	tcase_add_test(tc, policy_registry_names);
 	suite_add_tcase(s, tc);

@@ -167,6 +167,15 @@ static const struct broken_case broken[] = {
     {"cpu-not-object.json", "$.nodes[1].cpu", "expected an object, got a number", NULL, false},
     {"cores-fractional.json", "$.nodes[1].cpu.cores", "expected a whole number in [1, 4096]",
      "got 2.5", false},
+    {"drain-not-bool.json", "$.drain", "expected true or false", "got \"yes\"", false},
+    {"count-on-edge.json", "$.nodes[1].count", "only a device may stand for several",
+     "count 2 on a node of tier \"edge\"", false},
+    {"count-with-accelerators.json", "$.nodes[0].count", "a device group (count 5) runs no models",
+     NULL, false},
+    {"count-stream.json", "$.apps[0].workload", "a stream needs single devices as sources",
+     "\"dev\" is a group of 5", false},
+    {"servers-zero.json", "$.nodes[1].servers", "expected a whole number in [1, 1000000]", "got 0",
+     false},
     {"warmup-not-below-duration.json", "$.warmup_s", "warmup_s (10) must be below duration_s (10)",
      NULL, false},
     {"qos-zero.json", "$.apps[0].qos_ms", "expected a number in [", "got 0", false},
@@ -435,6 +444,8 @@ START_TEST(scenario_minimal_fields)
 	ck_assert_int_eq(dev->cpu_cores, 4);
 	ck_assert_double_eq(dev->cpu_ghz, 1.2);
 	ck_assert(dev->queue_capacity == 0);
+	ck_assert(dev->servers == 1);
+	ck_assert(dev->count == 1);
 	ck_assert_uint_eq(dev->n_accels, 1);
 	ck_assert_str_eq(dev->accels[0].id, "cpu");
 	ck_assert_str_eq(profile_id(dev->accels[0].profile), "rpi3b-cpu");
@@ -518,6 +529,7 @@ START_TEST(scenario_explicit_fields)
 	relay = node_index(s, "relay");
 	ck_assert(s->nodes[dev].queue_capacity == 2);
 	ck_assert(s->nodes[edge].queue_capacity == 8);
+	ck_assert(s->nodes[edge].servers == 3);
 	ck_assert_int_eq(s->nodes[cloud].tier, TIER_CLOUD);
 	ck_assert_int_eq(s->nodes[cloud].cpu_cores, 64);
 	ck_assert_uint_eq(s->nodes[relay].n_accels, 0);

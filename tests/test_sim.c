@@ -150,6 +150,36 @@ START_TEST(sim_lifecycle_hand_computed)
 }
 END_TEST
 
+/* With "drain" the run goes on after duration_s until the last request
+ * is back: every one of the 40 frames completes, none is in flight, and
+ * throughput counts the measured ones over [warmup, the last completion). */
+START_TEST(sim_drain_completes_every_request)
+{
+	char *dir = tu_make_tmpdir();
+	struct ts_error err = {0};
+	char *csv, *summary;
+	struct csv_counts c;
+	double last_created_s;
+
+	ck_assert_int_eq(
+	    run_into("tests/data/sim/lifecycle-drain.json", dir, NULL, 0, false, 1, true, &err), 0);
+	csv = file_in(dir, "requests.csv");
+	summary = file_in(dir, "summary.json");
+	c = check_csv(csv);
+	ck_assert_int_eq(c.rows, 40);
+	ck_assert_int_eq(c.completed, 40);
+	ck_assert_double_eq_tol(summary_number(summary, "\"in_flight\""), 0, 1e-12);
+	ck_assert_double_eq_tol(summary_number(summary, "\"count\""), 36, 1e-12);
+	/* The last frame is created in [19.5, 20) s and back 61 ms later. */
+	last_created_s = 36 / (summary_number(summary, "\"throughput_rps\"")) + 2 - 0.061;
+	ck_assert_double_ge(last_created_s, 19.5);
+	ck_assert_double_lt(last_created_s, 20);
+	free(csv);
+	free(summary);
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
 /* Field `k` (from 0) of a CSV line, as a number. */
 static long long csv_field(const char *line, int k)
 {
@@ -794,6 +824,7 @@ static Suite *sim_suite(void)
 		n_policies++;
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, sim_lifecycle_hand_computed);
+	tcase_add_test(tc, sim_drain_completes_every_request);
 	tcase_add_test(tc, sim_frame_size_changes);
 	tcase_add_test(tc, sim_stagger_starts_sources_one_by_one);
 	tcase_add_test(tc, sim_delay_reverse_direction);
