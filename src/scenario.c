@@ -1766,8 +1766,8 @@ static int load_root(struct scenario *s, const struct jin_doc *doc, struct ts_er
 					   "jobs",
 					   "faults",
 					   NULL};
-	static const char *const online_keys[] = {"duration_s", "warmup_s", "drain", "out_of_range",
-						  "faults", NULL};
+	static const char *const online_keys[] = {"duration_s",	  "warmup_s", "drain",
+						  "out_of_range", "faults",   NULL};
 	struct jin_at root = jin_root(doc);
 	const char *text;
 	int64_t version = 0, seed = 1;
