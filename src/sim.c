@@ -52,6 +52,26 @@ const char *const sim_fault_names[SIM_F_COUNT_ALL] = {
 #undef SIM_FAULT_NAME
 };
 
+#define SIM_ACCOUNT_NAME(e, name) name,
+const char *const sim_node_energy_names[SIM_NE_COUNT_ALL] = {SIM_NODE_ENERGY(SIM_ACCOUNT_NAME)};
+const char *const sim_energy_names[SIM_E_COUNT_ALL] = {SIM_ENERGY(SIM_ACCOUNT_NAME)};
+const char *const sim_node_cost_names[SIM_NC_COUNT_ALL] = {SIM_NODE_COST(SIM_ACCOUNT_NAME)};
+const char *const sim_cost_names[SIM_C_COUNT_ALL] = {SIM_COST(SIM_ACCOUNT_NAME)};
+#undef SIM_ACCOUNT_NAME
+
+/* An account's per-request values are its total, its node parts in their
+ * order, its tiers in theirs, then the run's total (fill_account). */
+_Static_assert(SIM_E_PR_IDLE - SIM_E_PR_CPU == SIM_NE_IDLE - SIM_NE_CPU &&
+		   SIM_E_PR_DEVICE == SIM_E_PR_CPU + SIM_NE_TOTAL &&
+		   SIM_E_TOTAL == SIM_E_PR_DEVICE + TIER_COUNT &&
+		   SIM_NE_TOTAL + 1 == SIM_NE_COUNT_ALL,
+	       "the energy account's layout");
+_Static_assert(SIM_C_PR_AMORTISED - SIM_C_PR_COMPUTE == SIM_NC_AMORTISED - SIM_NC_COMPUTE &&
+		   SIM_C_PR_DEVICE == SIM_C_PR_COMPUTE + SIM_NC_TOTAL &&
+		   SIM_C_TOTAL == SIM_C_PR_DEVICE + TIER_COUNT &&
+		   SIM_NC_TOTAL + 1 == SIM_NC_COUNT_ALL,
+	       "the cost account's layout");
+
 const char sim_csv_header[] =
     "replication,id,app,source,node,tier,status,reason,created_ns,uplink_done_ns,start_ns,"
     "cpu_pre_done_ns,accel_done_ns,cpu_post_done_ns,downlink_done_ns,response_ns,instances\n";
@@ -518,6 +538,56 @@ static int group_add(struct sim *m, struct group *g, double ms, int missed)
 		return oom(m);
 	stats_acc_add(g->acc, ms, missed);
 	return 0;
+}
+
+/* ---- energy and cost (docs/energy.md): what each measured request
+ * causes, charged where it happens, and only when it has happened: a
+ * transfer or service cut short by a fault costs nothing. ---- */
+
+/* Request ri's service on its node ended: the CPU and accelerator draw
+ * their busy power above idle for the stage times, and the node's prices
+ * for the service and the inference are charged. */
+static void charge_service(struct sim *m, const struct request *r)
+{
+	uint32_t node = m->insts[r->inst].node;
+	const struct scn_node *n = &m->s->nodes[node];
+	double cpu_s = sim_to_s(r->t[ST_PRE_DONE] - r->t[ST_START]) +
+		       sim_to_s(r->t[ST_POST_DONE] - r->t[ST_ACCEL_DONE]);
+	double accel_s = sim_to_s(r->t[ST_ACCEL_DONE] - r->t[ST_PRE_DONE]);
+
+	if (!measured(m, r))
+		return;
+	if (m->report->node_energy != NULL) {
+		double *e = &m->report->node_energy[(size_t)node * SIM_NE_COUNT_ALL];
+
+		e[SIM_NE_CPU] += (n->energy.cpu_busy_W - n->energy.cpu_idle_W) * cpu_s;
+		e[SIM_NE_ACCEL] += (n->energy.accel_busy_W - n->energy.accel_idle_W) * accel_s;
+	}
+	if (m->report->node_cost != NULL)
+		m->report->node_cost[(size_t)node * SIM_NC_COUNT_ALL + SIM_NC_COMPUTE] +=
+		    n->cost.per_inference_usd + n->cost.per_s_usd * (cpu_s + accel_s);
+}
+
+/* Request ri's bytes crossed its link, up (sent by its device) or down
+ * (received): the device's radio spends its energy per byte, and the
+ * serving node charges its price per GB. */
+static void charge_transfer(struct sim *m, const struct request *r, bool up)
+{
+	const struct scenario *s = m->s;
+	const struct source *src = &m->sources[r->source];
+	const struct scn_app *app = &s->apps[src->app];
+	const struct scn_node *dev = &s->nodes[src->device];
+	uint32_t node = m->insts[r->inst].node;
+	double bytes = up ? app->request_bytes : s->models[app->model].output_bytes;
+
+	if (!measured(m, r))
+		return;
+	if (m->report->node_energy != NULL)
+		m->report->node_energy[(size_t)src->device * SIM_NE_COUNT_ALL + SIM_NE_RADIO] +=
+		    bytes * (up ? dev->energy.tx_per_byte_J : dev->energy.rx_per_byte_J);
+	if (m->report->node_cost != NULL)
+		m->report->node_cost[(size_t)node * SIM_NC_COUNT_ALL + SIM_NC_TRANSFER] +=
+		    s->nodes[node].cost.per_GB_usd * bytes / 1e9;
 }
 
 static int complete(struct sim *m, uint32_t ri)
@@ -1369,6 +1439,7 @@ static int on_service_done(struct sim *m, uint32_t ri)
 
 	in->busy--;
 	in->pending--;
+	charge_service(m, r);
 	if (m->nlm != NULL)
 		health_ema_add(&in->lat, sim_to_ms(m->now - r->t[ST_UPLINK_DONE]),
 			       m->params[PH_EMA_WINDOW]);
@@ -1940,6 +2011,16 @@ static int setup(struct sim *m)
 	m->cand_route = calloc(max_cands, sizeof(*m->cand_route));
 	if (m->cands == NULL || m->cand_route == NULL)
 		return oom(m);
+	if (s->has_energy) {
+		m->report->node_energy = calloc(s->n_nodes, SIM_NE_COUNT_ALL * sizeof(double));
+		if (m->report->node_energy == NULL)
+			return oom(m);
+	}
+	if (s->has_cost) {
+		m->report->node_cost = calloc(s->n_nodes, SIM_NC_COUNT_ALL * sizeof(double));
+		if (m->report->node_cost == NULL)
+			return oom(m);
+	}
 	if (s->faults.present) {
 		int rc = faults_setup(m);
 
@@ -2000,6 +2081,56 @@ static void fill_group(const struct sim *m, const struct group *g, double *out)
 	out[SIM_M_DROP_NO_NODE] = (double)g->dropped[SIM_DROP_NO_NODE];
 }
 
+/* An account's totals (SIM_ENERGY or SIM_COST layout) from its node
+ * rows of `parts` values and a total; `count` completed measured
+ * requests share it. */
+static void fill_account(const struct scenario *s, double *nodes, size_t parts, double count,
+			 double *run)
+{
+	double per = count > 0 ? 1 / count : NAN;
+
+	for (size_t n = 0; n < s->n_nodes; n++) {
+		double *row = &nodes[n * (parts + 1)];
+
+		row[parts] = 0;
+		for (size_t k = 0; k < parts; k++) {
+			row[parts] += row[k];
+			run[1 + k] += row[k];
+		}
+		run[1 + parts + s->nodes[n].tier] += row[parts];
+		run[1 + parts + TIER_COUNT] += row[parts];
+	}
+	for (size_t k = 0; k < 1 + parts + TIER_COUNT; k++)
+		run[k] = k == 0 ? run[1 + parts + TIER_COUNT] * per : run[k] * per;
+}
+
+/* What nodes spend by themselves over the measured window of window_s
+ * seconds (idle power, amortised cost), then the accounts' totals. */
+static void finish_accounts(struct sim *m, double window_s)
+{
+	const struct scenario *s = m->s;
+	struct sim_report *rep = m->report;
+	double count = 0;
+
+	for (size_t a = 0; a < s->n_apps; a++)
+		count += rep->apps[a * SIM_M_COUNT_ALL + SIM_M_COUNT];
+	for (size_t n = 0; n < s->n_nodes; n++) {
+		const struct scn_node *node = &s->nodes[n];
+
+		if (rep->node_energy != NULL)
+			rep->node_energy[n * SIM_NE_COUNT_ALL + SIM_NE_IDLE] =
+			    (node->energy.cpu_idle_W + node->energy.accel_idle_W) * window_s *
+			    (double)node->count;
+		if (rep->node_cost != NULL)
+			rep->node_cost[n * SIM_NC_COUNT_ALL + SIM_NC_AMORTISED] =
+			    node->cost.per_hour_usd * window_s / 3600 * (double)node->count;
+	}
+	if (rep->node_energy != NULL)
+		fill_account(s, rep->node_energy, SIM_NE_TOTAL, count, rep->energy);
+	if (rep->node_cost != NULL)
+		fill_account(s, rep->node_cost, SIM_NC_TOTAL, count, rep->cost);
+}
+
 static int finish(struct sim *m)
 {
 	const struct scenario *s = m->s;
@@ -2043,6 +2174,7 @@ static int finish(struct sim *m)
 		rep->tiers[t][SIM_M_UTILISATION] =
 		    tier_nodes[t] == 0 ? NAN : tier_util[t] / (double)tier_nodes[t];
 	}
+	finish_accounts(m, window_ns / 1e9);
 	for (size_t n = 0; n < s->n_nodes; n++)
 		rep->availability[n] =
 		    1 - (double)(m->nodes[n].down_ns + down_in_window(m, (uint32_t)n)) / window_ns;
@@ -2138,6 +2270,7 @@ int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_
 			break;
 		case EV_UPLINK_DONE:
 			nlm_observe(&m, m.reqs[ev.obj].link, m.reqs[ev.obj].net_ms);
+			charge_transfer(&m, &m.reqs[ev.obj], true);
 			rc = arrive_at_instance(&m, ev.obj);
 			break;
 		case EV_PROBE_DONE:
@@ -2174,6 +2307,7 @@ int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_
 		case EV_DOWNLINK_DONE:
 			nlm_observe(&m, m.reqs[ev.obj].link, m.reqs[ev.obj].net_ms);
 			m.reqs[ev.obj].t[ST_DOWNLINK_DONE] = m.now;
+			charge_transfer(&m, &m.reqs[ev.obj], false);
 			rc = complete(&m, ev.obj);
 			break;
 		case EV_STOP:
@@ -2196,6 +2330,10 @@ void sim_report_release(struct sim_report *report)
 	free(report->nodes);
 	free(report->state_s);
 	free(report->availability);
+	free(report->node_energy);
+	free(report->node_cost);
+	report->node_energy = NULL;
+	report->node_cost = NULL;
 	report->apps = NULL;
 	report->nodes = NULL;
 	report->state_s = NULL;
