@@ -252,6 +252,41 @@ START_TEST(energy_every_node_or_none)
 }
 END_TEST
 
+/* tiersim sweep takes the accounts like every other metric. */
+START_TEST(energy_in_sweeps)
+{
+	char *dir = tu_make_tmpdir(), scn[4096], path[4200], out[4100], *csv;
+	const char *args[] = {"sweep", path, "-o", out, "--quiet", NULL};
+	struct tu_proc p;
+	FILE *f;
+
+	tu_source_path(scn, sizeof(scn), "scenarios/edge-od-energy.json");
+	snprintf(path, sizeof(path), "%s/sweep.json", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+		"{\"format\": \"tiersim-sweep/1\", \"name\": \"e\", \"scenario\": \"%s\","
+		" \"parameters\": [{\"name\": \"fps\", \"pointer\": \"/apps/0/workload/fps\","
+		" \"values\": [5, 10]}], \"policies\": [\"layer-minimum\"], \"replications\": 1, "
+		"\"seed\": 1}",
+		scn);
+	fclose(f);
+	tu_spawn(args, &p);
+	ck_assert_msg(p.exit_code == 0, "%s", p.err);
+	tu_proc_release(&p);
+	snprintf(path, sizeof(path), "%s/runs.csv", out);
+	csv = tu_read_file(path, NULL);
+	ck_assert_ptr_nonnull(csv);
+	*strchr(csv, '\n') = '\0';
+	ck_assert_ptr_nonnull(strstr(csv, ",energy.per_request_J.total,"));
+	ck_assert_ptr_nonnull(strstr(csv, ",energy.nodes.rpi1.radio_J,"));
+	ck_assert_ptr_nonnull(strstr(csv, ",cost.per_request_usd.amortised,"));
+	free(csv);
+	ck_assert_int_eq(tu_remove_tmpdir(dir), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("energy");
@@ -262,6 +297,7 @@ int main(void)
 	tcase_add_test(tc, energy_only_when_given);
 	tcase_add_loop_test(tc, energy_broken_data, 0, (int)(sizeof(broken) / sizeof(*broken)));
 	tcase_add_test(tc, energy_every_node_or_none);
+	tcase_add_test(tc, energy_in_sweeps);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
