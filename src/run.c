@@ -41,7 +41,8 @@ enum group_kind {
 	G_ENERGY,
 	G_NODE_ENERGY,
 	G_COST,
-	G_NODE_COST
+	G_NODE_COST,
+	G_BATTERY
 };
 
 static double value(const struct sim_report *rep, enum group_kind g, size_t idx, int k)
@@ -71,6 +72,8 @@ static double value(const struct sim_report *rep, enum group_kind g, size_t idx,
 		return rep->cost[k];
 	case G_NODE_COST:
 		return rep->node_cost[idx * SIM_NC_COUNT_ALL + (size_t)k];
+	case G_BATTERY:
+		return k == 0 ? rep->battery_empty_s[idx] : rep->battery_left_J[idx];
 	}
 	return NAN;
 }
@@ -241,6 +244,28 @@ static void add_account(const struct scenario *s, const struct sim_report *repor
 	}
 }
 
+/* "energy"'s "batteries": for each device with one, when it ran out and
+ * what was left. */
+static void add_batteries(const struct scenario *s, const struct sim_report *reports, unsigned n,
+			  cJSON *root, bool *failed)
+{
+	cJSON *b =
+	    cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(root, "energy"), "batteries");
+
+	*failed |= b == NULL;
+	for (size_t i = 0; !*failed && i < s->n_nodes; i++) {
+		cJSON *node;
+
+		if (s->nodes[i].battery_J <= 0)
+			continue;
+		node = cJSON_AddObjectToObject(b, s->nodes[i].id);
+		*failed |= node == NULL;
+		outfile_json_add(node, "empty_at_s", metric_json(reports, n, G_BATTERY, i, 0),
+				 failed);
+		outfile_json_add(node, "left_J", metric_json(reports, n, G_BATTERY, i, 1), failed);
+	}
+}
+
 cJSON *run_summary_json(const struct scenario *s, const char *policy,
 			const struct sim_report *reports, unsigned n)
 {
@@ -279,6 +304,8 @@ cJSON *run_summary_json(const struct scenario *s, const char *policy,
 	for (size_t a = 0; !failed && a < sizeof(accounts) / sizeof(accounts[0]); a++)
 		if (accounts[a].present(s))
 			add_account(s, reports, n, &accounts[a], root, &failed);
+	if (!failed && s->has_battery)
+		add_batteries(s, reports, n, root, &failed);
 	if (failed) {
 		cJSON_Delete(root);
 		return NULL;
@@ -491,6 +518,16 @@ static void print_summary(FILE *out, const struct job *j)
 	for (size_t a = 0; a < sizeof(accounts) / sizeof(accounts[0]); a++)
 		if (accounts[a].present(s))
 			print_account(out, j, &accounts[a]);
+	for (size_t n = 0; s->has_battery && n < s->n_nodes; n++) {
+		unsigned out_of_charge = 0;
+
+		if (s->nodes[n].battery_J <= 0)
+			continue;
+		for (unsigned i = 0; i < r; i++)
+			out_of_charge += !isnan(j->reports[i].battery_empty_s[n]);
+		fprintf(out, "battery %s: ran out in %u of %u replication%s\n", s->nodes[n].id,
+			out_of_charge, r, r == 1 ? "" : "s");
+	}
 	if (r > 1)
 		fprintf(out,
 			"(means over %u replications; 95%% confidence intervals are in "

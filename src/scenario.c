@@ -562,7 +562,29 @@ static int load_count(struct scn_node *node, const struct jin_at *n, struct ts_e
 	return 0;
 }
 
-/* The node's optional "energy" (a power-model file) and "cost". */
+/* A device's optional "battery_J", which needs its power model. */
+static int load_battery(struct scenario *s, struct scn_node *node, const struct jin_at *n,
+			struct ts_error *err)
+{
+	struct jin_at b;
+	int rc = jin_member(n, "battery_J", false, &b, err);
+
+	if (rc < 0 || b.node == NULL)
+		return rc;
+	rc = jin_number(&b, 1e-9, 1e12, &node->battery_J, err);
+	if (rc == 0 && (node->tier != TIER_DEVICE || node->count != 1))
+		rc = jin_fail(&b, TS_EINVALID, err, "only a single device has a battery, not %s",
+			      node->tier != TIER_DEVICE ? "an edge or cloud node"
+							: "a device group");
+	if (rc == 0 && !node->has_energy)
+		rc = jin_fail(&b, TS_EINVALID, err,
+			      "a battery needs the node's power model (\"energy\") to drain it");
+	s->has_battery |= rc == 0;
+	return rc;
+}
+
+/* The node's optional "energy" (a power-model file), "battery_J" and
+ * "cost". */
 static int load_node_energy(struct scenario *s, struct scn_node *node, const struct jin_at *n,
 			    struct ts_error *err)
 {
@@ -582,6 +604,8 @@ static int load_node_energy(struct scenario *s, struct scn_node *node, const str
 		}
 		node->has_energy = rc == 0;
 	}
+	if (rc == 0)
+		rc = load_battery(s, node, n, err);
 	if (rc == 0)
 		rc = jin_member(n, "cost", false, &cost, err);
 	if (rc == 0 && cost.node != NULL) {
@@ -616,7 +640,8 @@ static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_e
 {
 	static const char *const keys[] = {"id",    "description",  "tier",	      "cpu",
 					   "gpu",   "accelerators", "queue_capacity", "servers",
-					   "count", "energy",	    "cost",	      NULL};
+					   "count", "energy",	    "battery_J",      "cost",
+					   NULL};
 	static const char *const cpu_keys[] = {"model",		  "cores",  "ghz",
 					       "flops_per_cycle", "gflops", NULL};
 	struct jin_at arr;

@@ -70,6 +70,9 @@ struct scn_node {
 	bool has_energy;
 	struct energy_model energy;
 	struct node_cost cost;
+	/* Devices with a power model: the battery's charge at the start,
+	 * joules; 0 for none (mains power). */
+	double battery_J;
 };
 
 struct scn_link {
@@ -191,6 +194,7 @@ struct scenario {
 	/* Every node has a power model (has_energy), some node has a
 	 * "cost" (has_cost): the summary then has "energy" and "cost". */
 	bool has_energy, has_cost;
+	bool has_battery; /* some device has a battery */
 
 	/* A scenario has apps (n_apps >= 1) or a job set (n_jobs >= 1). */
 	struct scn_job *jobs;

@@ -83,7 +83,8 @@ const char sim_states_header[] = "time_s,kind,subject,from,to,latency_ms\n";
  * results leave before servers pick new work, a health check sees every
  * completion and finished migration of its instant and every fault
  * (recoveries and window ends first, then crashes, windows and losses),
- * arrivals come last,
+ * arrivals come last but for a battery running out, which stops only
+ * later arrivals,
  * and the run stops after everything else due at duration_s. */
 enum ev_kind {
 	EV_DOWNLINK_DONE,
@@ -99,6 +100,7 @@ enum ev_kind {
 	EV_CHECK,
 	EV_PROBE,
 	EV_ARRIVAL,
+	EV_BATTERY_EMPTY,
 	EV_STOP,
 };
 
@@ -200,6 +202,12 @@ struct node_rt {
 	uint32_t down;
 	sim_time_t down_since, down_ns;
 	bool *lost;
+	/* A device with a battery: joules drawn up to spent_at, whether it
+	 * ran out, and its pending EV_BATTERY_EMPTY (when empty_pending). */
+	double spent_J;
+	sim_time_t spent_at;
+	bool empty, empty_pending;
+	struct evq_handle empty_ev;
 };
 
 struct group {
@@ -544,34 +552,85 @@ static int group_add(struct sim *m, struct group *g, double ms, int missed)
  * causes, charged where it happens, and only when it has happened: a
  * transfer or service cut short by a fault costs nothing. ---- */
 
+static void source_end(struct sim *m, uint32_t si);
+
+/* Device n's battery ran out: it is out of the run from now on.  Its
+ * sources stop; what it already sent is still served and its results
+ * counted. */
+static void battery_empty(struct sim *m, uint32_t n)
+{
+	struct node_rt *rt = &m->nodes[n];
+
+	rt->empty = true;
+	rt->spent_J = m->s->nodes[n].battery_J;
+	rt->spent_at = m->now;
+	m->report->battery_empty_s[n] = sim_to_s(m->now);
+	for (size_t si = 0; si < m->n_sources; si++)
+		if (m->sources[si].device == n && m->sources[si].frame != UINT64_MAX)
+			source_end(m, (uint32_t)si);
+}
+
+/* Device n (any node: those without a battery are skipped) draws j
+ * joules now, on top of its idle power since spent_at.  While charge is
+ * left, its EV_BATTERY_EMPTY moves to when idle power alone would drain
+ * the rest. */
+static int battery_draw(struct sim *m, uint32_t n, double j)
+{
+	const struct scn_node *node = &m->s->nodes[n];
+	struct node_rt *rt = &m->nodes[n];
+	double idle_W = node->energy.cpu_idle_W + node->energy.accel_idle_W;
+	sim_time_t t;
+
+	if (node->battery_J <= 0 || rt->empty)
+		return 0;
+	rt->spent_J += idle_W * sim_to_s(m->now - rt->spent_at) + j;
+	rt->spent_at = m->now;
+	if (rt->empty_pending)
+		evq_remove(m->q, rt->empty_ev);
+	rt->empty_pending = false;
+	if (rt->spent_J >= node->battery_J) {
+		battery_empty(m, n);
+		return 0;
+	}
+	if (idle_W <= 0)
+		return 0;
+	t = m->now + sim_from_s((node->battery_J - rt->spent_J) / idle_W);
+	if (t >= m->s->duration)
+		return 0;
+	rt->empty_pending = true;
+	return schedule_handle(m, t, EV_BATTERY_EMPTY, n, &rt->empty_ev);
+}
+
 /* Request ri's service on its node ended: the CPU and accelerator draw
  * their busy power above idle for the stage times, and the node's prices
- * for the service and the inference are charged. */
-static void charge_service(struct sim *m, const struct request *r)
+ * for the service and the inference are charged.  A battery pays for
+ * every request, measured or not. */
+static int charge_service(struct sim *m, const struct request *r)
 {
 	uint32_t node = m->insts[r->inst].node;
 	const struct scn_node *n = &m->s->nodes[node];
 	double cpu_s = sim_to_s(r->t[ST_PRE_DONE] - r->t[ST_START]) +
 		       sim_to_s(r->t[ST_POST_DONE] - r->t[ST_ACCEL_DONE]);
 	double accel_s = sim_to_s(r->t[ST_ACCEL_DONE] - r->t[ST_PRE_DONE]);
+	double cpu_J = (n->energy.cpu_busy_W - n->energy.cpu_idle_W) * cpu_s;
+	double accel_J = (n->energy.accel_busy_W - n->energy.accel_idle_W) * accel_s;
 
-	if (!measured(m, r))
-		return;
-	if (m->report->node_energy != NULL) {
+	if (measured(m, r) && m->report->node_energy != NULL) {
 		double *e = &m->report->node_energy[(size_t)node * SIM_NE_COUNT_ALL];
 
-		e[SIM_NE_CPU] += (n->energy.cpu_busy_W - n->energy.cpu_idle_W) * cpu_s;
-		e[SIM_NE_ACCEL] += (n->energy.accel_busy_W - n->energy.accel_idle_W) * accel_s;
+		e[SIM_NE_CPU] += cpu_J;
+		e[SIM_NE_ACCEL] += accel_J;
 	}
-	if (m->report->node_cost != NULL)
+	if (measured(m, r) && m->report->node_cost != NULL)
 		m->report->node_cost[(size_t)node * SIM_NC_COUNT_ALL + SIM_NC_COMPUTE] +=
 		    n->cost.per_inference_usd + n->cost.per_s_usd * (cpu_s + accel_s);
+	return battery_draw(m, node, cpu_J + accel_J);
 }
 
 /* Request ri's bytes crossed its link, up (sent by its device) or down
  * (received): the device's radio spends its energy per byte, and the
  * serving node charges its price per GB. */
-static void charge_transfer(struct sim *m, const struct request *r, bool up)
+static int charge_transfer(struct sim *m, const struct request *r, bool up)
 {
 	const struct scenario *s = m->s;
 	const struct source *src = &m->sources[r->source];
@@ -579,15 +638,15 @@ static void charge_transfer(struct sim *m, const struct request *r, bool up)
 	const struct scn_node *dev = &s->nodes[src->device];
 	uint32_t node = m->insts[r->inst].node;
 	double bytes = up ? app->request_bytes : s->models[app->model].output_bytes;
+	double radio_J = bytes * (up ? dev->energy.tx_per_byte_J : dev->energy.rx_per_byte_J);
 
-	if (!measured(m, r))
-		return;
-	if (m->report->node_energy != NULL)
+	if (measured(m, r) && m->report->node_energy != NULL)
 		m->report->node_energy[(size_t)src->device * SIM_NE_COUNT_ALL + SIM_NE_RADIO] +=
-		    bytes * (up ? dev->energy.tx_per_byte_J : dev->energy.rx_per_byte_J);
-	if (m->report->node_cost != NULL)
+		    radio_J;
+	if (measured(m, r) && m->report->node_cost != NULL)
 		m->report->node_cost[(size_t)node * SIM_NC_COUNT_ALL + SIM_NC_TRANSFER] +=
 		    s->nodes[node].cost.per_GB_usd * bytes / 1e9;
+	return battery_draw(m, src->device, radio_J);
 }
 
 static int complete(struct sim *m, uint32_t ri)
@@ -917,6 +976,19 @@ static double poisson_rate_hz(const struct sim *m, const struct source *src)
 	return m->s->apps[src->app].rate_hz * (double)m->s->nodes[src->device].count;
 }
 
+/* No more requests from source si. */
+static void source_end(struct sim *m, uint32_t si)
+{
+	struct source *src = &m->sources[si];
+
+	src->frame = UINT64_MAX;
+	if (--m->app_open[src->app] == 0 || src->inst != NONE) {
+		for (size_t i = 0; i < m->n_insts; i++)
+			if (m->insts[i].app == src->app)
+				instance_maybe_close(m, (uint32_t)i);
+	}
+}
+
 static sim_time_t next_arrival(struct sim *m, struct source *src)
 {
 	const struct scn_app *app = &m->s->apps[src->app];
@@ -937,13 +1009,7 @@ static int schedule_next_arrival(struct sim *m, uint32_t si)
 
 	if (t < app->stop)
 		return schedule(m, t, EV_ARRIVAL, si);
-	/* No more requests from this source. */
-	src->frame = UINT64_MAX;
-	if (--m->app_open[src->app] == 0 || src->inst != NONE) {
-		for (size_t i = 0; i < m->n_insts; i++)
-			if (m->insts[i].app == src->app)
-				instance_maybe_close(m, (uint32_t)i);
-	}
+	source_end(m, si);
 	return 0;
 }
 
@@ -1025,8 +1091,12 @@ static int on_arrival(struct sim *m, uint32_t si)
 	const struct scn_app *app = &m->s->apps[src->app];
 	uint32_t ri = NONE;
 	struct request *r;
-	int rc = request_new(m, &ri);
+	int rc;
 
+	/* Its device's battery ran out after this arrival was scheduled. */
+	if (src->frame == UINT64_MAX)
+		return 0;
+	rc = request_new(m, &ri);
 	if (rc < 0)
 		return rc;
 	r = &m->reqs[ri];
@@ -1439,7 +1509,9 @@ static int on_service_done(struct sim *m, uint32_t ri)
 
 	in->busy--;
 	in->pending--;
-	charge_service(m, r);
+	rc = charge_service(m, r);
+	if (rc < 0)
+		return rc;
 	if (m->nlm != NULL)
 		health_ema_add(&in->lat, sim_to_ms(m->now - r->t[ST_UPLINK_DONE]),
 			       m->params[PH_EMA_WINDOW]);
@@ -2016,6 +2088,14 @@ static int setup(struct sim *m)
 		if (m->report->node_energy == NULL)
 			return oom(m);
 	}
+	if (s->has_battery) {
+		m->report->battery_empty_s = malloc(s->n_nodes * sizeof(double));
+		m->report->battery_left_J = malloc(s->n_nodes * sizeof(double));
+		if (m->report->battery_empty_s == NULL || m->report->battery_left_J == NULL)
+			return oom(m);
+		for (size_t n = 0; n < s->n_nodes; n++)
+			m->report->battery_empty_s[n] = m->report->battery_left_J[n] = NAN;
+	}
 	if (s->has_cost) {
 		m->report->node_cost = calloc(s->n_nodes, SIM_NC_COUNT_ALL * sizeof(double));
 		if (m->report->node_cost == NULL)
@@ -2116,10 +2196,19 @@ static void finish_accounts(struct sim *m, double window_s)
 		count += rep->apps[a * SIM_M_COUNT_ALL + SIM_M_COUNT];
 	for (size_t n = 0; n < s->n_nodes; n++) {
 		const struct scn_node *node = &s->nodes[n];
+		/* A device out of charge draws nothing from then on. */
+		double on_s = window_s;
 
+		if (node->battery_J > 0) {
+			/* The run is over: nothing is scheduled any more. */
+			(void)battery_draw(m, (uint32_t)n, 0);
+			rep->battery_left_J[n] = node->battery_J - m->nodes[n].spent_J;
+			if (m->nodes[n].empty)
+				on_s = fmax(0, sim_to_s(m->nodes[n].spent_at - s->warmup));
+		}
 		if (rep->node_energy != NULL)
 			rep->node_energy[n * SIM_NE_COUNT_ALL + SIM_NE_IDLE] =
-			    (node->energy.cpu_idle_W + node->energy.accel_idle_W) * window_s *
+			    (node->energy.cpu_idle_W + node->energy.accel_idle_W) * on_s *
 			    (double)node->count;
 		if (rep->node_cost != NULL)
 			rep->node_cost[n * SIM_NC_COUNT_ALL + SIM_NC_AMORTISED] =
@@ -2270,8 +2359,9 @@ int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_
 			break;
 		case EV_UPLINK_DONE:
 			nlm_observe(&m, m.reqs[ev.obj].link, m.reqs[ev.obj].net_ms);
-			charge_transfer(&m, &m.reqs[ev.obj], true);
-			rc = arrive_at_instance(&m, ev.obj);
+			rc = charge_transfer(&m, &m.reqs[ev.obj], true);
+			if (rc == 0)
+				rc = arrive_at_instance(&m, ev.obj);
 			break;
 		case EV_PROBE_DONE:
 			m.probe_busy[ev.obj] = false;
@@ -2307,8 +2397,13 @@ int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_
 		case EV_DOWNLINK_DONE:
 			nlm_observe(&m, m.reqs[ev.obj].link, m.reqs[ev.obj].net_ms);
 			m.reqs[ev.obj].t[ST_DOWNLINK_DONE] = m.now;
-			charge_transfer(&m, &m.reqs[ev.obj], false);
-			rc = complete(&m, ev.obj);
+			rc = charge_transfer(&m, &m.reqs[ev.obj], false);
+			if (rc == 0)
+				rc = complete(&m, ev.obj);
+			break;
+		case EV_BATTERY_EMPTY:
+			m.nodes[ev.obj].empty_pending = false;
+			battery_empty(&m, ev.obj);
 			break;
 		case EV_STOP:
 			report->totals[SIM_T_EVENTS] -= 1;
@@ -2332,8 +2427,12 @@ void sim_report_release(struct sim_report *report)
 	free(report->availability);
 	free(report->node_energy);
 	free(report->node_cost);
+	free(report->battery_empty_s);
+	free(report->battery_left_J);
 	report->node_energy = NULL;
 	report->node_cost = NULL;
+	report->battery_empty_s = NULL;
+	report->battery_left_J = NULL;
 	report->apps = NULL;
 	report->nodes = NULL;
 	report->state_s = NULL;

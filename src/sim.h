@@ -235,6 +235,10 @@ struct sim_report {
 	 * (has_cost). */
 	double *node_energy, energy[SIM_E_COUNT_ALL];
 	double *node_cost, cost[SIM_C_COUNT_ALL];
+	/* Scenarios with batteries (else NULL): per node, when its battery
+	 * ran out (s; NAN: it did not) and the joules left at the end (0 once
+	 * empty); NAN for nodes without a battery. */
+	double *battery_empty_s, *battery_left_J;
 	uint64_t clamped_lookups; /* profile queries outside a table */
 	char first_clamp[256];	  /* what the first one was, for the warning */
 };

@@ -252,6 +252,88 @@ START_TEST(energy_every_node_or_none)
 }
 END_TEST
 
+/* A 5 J battery on the device: 1 W idle plus 0.01 J per request sent
+ * and 0.002 J per result received run it out just before 5 s; then the
+ * device creates nothing more, draws nothing more, and has 0 J left. */
+START_TEST(energy_battery_runs_out)
+{
+	char dev[256];
+	struct ts_error err = {""};
+	struct scenario *s = NULL;
+	struct sim_options opt = {.policy = policy_find("all-edge")};
+	struct sim_report rep;
+	char *csv = NULL;
+	size_t len = 0, ups = 0, downs = 0;
+	double t_empty;
+
+	snprintf(dev, sizeof(dev), "%s, \"battery_J\": 5", dev_energy);
+	ck_assert_msg(load(dev, edge_energy, "", NULL, &s, &err) == 0, "%s", err.msg);
+	ck_assert(s->has_battery);
+	opt.seed = s->seed;
+	opt.requests_csv = open_memstream(&csv, &len);
+	ck_assert_msg(sim_run(s, &opt, &rep, &err) == 0, "%s", err.msg);
+	fclose(opt.requests_csv);
+	t_empty = rep.battery_empty_s[0];
+	ck_assert(t_empty > 4.8 && t_empty < 5);
+	ck_assert(isnan(rep.battery_empty_s[1]) && isnan(rep.battery_left_J[1]));
+	ck_assert_double_eq(rep.battery_left_J[0], 0);
+	/* Count the transfers that ended by then from requests.csv (created_ns
+	 * is its 9th column, uplink_done_ns its 10th, downlink_done_ns its
+	 * 15th). */
+	for (const char *row = csv; *row != '\0'; row = strchr(row, '\n') + 1) {
+		const char *f = row;
+		long long created, up, down;
+		char *end;
+
+		for (int k = 0; k < 8; k++)
+			f = strchr(f, ',') + 1;
+		created = strtoll(f, &end, 10);
+		ck_assert_double_le(sim_to_s(created), t_empty);
+		up = strtoll(end + 1, &end, 10);
+		for (int k = 0; k < 4; k++)
+			end = strchr(end + 1, ',');
+		down = strtoll(end + 1, NULL, 10);
+		ups += up > 0 && sim_to_s(up) <= t_empty;
+		downs += down > 0 && sim_to_s(down) <= t_empty;
+	}
+	ck_assert_uint_ge(ups, 8);
+	ck_assert_double_eq_tol(t_empty + 0.01 * (double)ups + 0.002 * (double)downs, 5, 1e-6);
+	ck_assert_double_eq_tol(rep.node_energy[SIM_NE_IDLE], t_empty - 2, 1e-9);
+	free(csv);
+	sim_report_release(&rep);
+	scenario_free(s);
+}
+END_TEST
+
+struct broken_battery {
+	const char *dev, *edge, *where, *phrase;
+};
+
+static const struct broken_battery broken_batteries[] = {
+    {", \"battery_J\": 5", "", "$.nodes[0].battery_J", "a battery needs the node's power model"},
+    {", \"energy\": \"../energy/dev.json\", \"battery_J\": 0",
+     ", \"energy\": \"../energy/edge.json\"", "$.nodes[0].battery_J", "expected a number in ["},
+    {", \"energy\": \"../energy/dev.json\"",
+     ", \"energy\": \"../energy/edge.json\", \"battery_J\": 5", "$.nodes[1].battery_J",
+     "only a single device has a battery, not an edge or cloud node"},
+};
+
+START_TEST(energy_broken_battery)
+{
+	const struct broken_battery *b = &broken_batteries[_i];
+	struct ts_error err = {""};
+	struct scenario *s = NULL;
+	char where[256];
+	int rc = load(b->dev, b->edge, "", NULL, &s, &err);
+
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(rc, TS_EINVALID);
+	snprintf(where, sizeof(where), "energy.json: %s: ", b->where);
+	ck_assert_msg(strstr(err.msg, where) != NULL, "row %d: %s", _i, err.msg);
+	ck_assert_msg(strstr(err.msg, b->phrase) != NULL, "row %d: %s", _i, err.msg);
+}
+END_TEST
+
 /* tiersim sweep takes the accounts like every other metric. */
 START_TEST(energy_in_sweeps)
 {
@@ -298,6 +380,9 @@ int main(void)
 	tcase_add_loop_test(tc, energy_broken_data, 0, (int)(sizeof(broken) / sizeof(*broken)));
 	tcase_add_test(tc, energy_every_node_or_none);
 	tcase_add_test(tc, energy_in_sweeps);
+	tcase_add_test(tc, energy_battery_runs_out);
+	tcase_add_loop_test(tc, energy_broken_battery, 0,
+			    (int)(sizeof(broken_batteries) / sizeof(*broken_batteries)));
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
