@@ -202,12 +202,15 @@ struct node_rt {
 	uint32_t down;
 	sim_time_t down_since, down_ns;
 	bool *lost;
-	/* A device with a battery: joules drawn up to spent_at, whether it
-	 * ran out, and its pending EV_BATTERY_EMPTY (when empty_pending). */
+};
+
+/* A device's battery: joules drawn up to spent_at, whether it ran out,
+ * and its pending EV_BATTERY_EMPTY (when pending). */
+struct battery {
 	double spent_J;
 	sim_time_t spent_at;
-	bool empty, empty_pending;
-	struct evq_handle empty_ev;
+	bool empty, pending;
+	struct evq_handle ev;
 };
 
 struct group {
@@ -252,6 +255,9 @@ struct sim {
 	 * window in force (an index into faults.links, or NONE). */
 	gsl_rng **fault_rng;
 	uint32_t *link_window;
+
+	/* Per node, NULL unless some device has a battery. */
+	struct battery *batteries;
 
 	struct request *reqs;
 	size_t cap_reqs;
@@ -559,11 +565,11 @@ static void source_end(struct sim *m, uint32_t si);
  * counted. */
 static void battery_empty(struct sim *m, uint32_t n)
 {
-	struct node_rt *rt = &m->nodes[n];
+	struct battery *b = &m->batteries[n];
 
-	rt->empty = true;
-	rt->spent_J = m->s->nodes[n].battery_J;
-	rt->spent_at = m->now;
+	b->empty = true;
+	b->spent_J = m->s->nodes[n].battery_J;
+	b->spent_at = m->now;
 	m->report->battery_empty_s[n] = sim_to_s(m->now);
 	for (size_t si = 0; si < m->n_sources; si++)
 		if (m->sources[si].device == n && m->sources[si].frame != UINT64_MAX)
@@ -577,28 +583,28 @@ static void battery_empty(struct sim *m, uint32_t n)
 static int battery_draw(struct sim *m, uint32_t n, double j)
 {
 	const struct scn_node *node = &m->s->nodes[n];
-	struct node_rt *rt = &m->nodes[n];
+	struct battery *b = m->batteries != NULL ? &m->batteries[n] : NULL;
 	double idle_W = node->energy.cpu_idle_W + node->energy.accel_idle_W;
 	sim_time_t t;
 
-	if (node->battery_J <= 0 || rt->empty)
+	if (b == NULL || node->battery_J <= 0 || b->empty)
 		return 0;
-	rt->spent_J += idle_W * sim_to_s(m->now - rt->spent_at) + j;
-	rt->spent_at = m->now;
-	if (rt->empty_pending)
-		evq_remove(m->q, rt->empty_ev);
-	rt->empty_pending = false;
-	if (rt->spent_J >= node->battery_J) {
+	b->spent_J += idle_W * sim_to_s(m->now - b->spent_at) + j;
+	b->spent_at = m->now;
+	if (b->pending)
+		evq_remove(m->q, b->ev);
+	b->pending = false;
+	if (b->spent_J >= node->battery_J) {
 		battery_empty(m, n);
 		return 0;
 	}
 	if (idle_W <= 0)
 		return 0;
-	t = m->now + sim_from_s((node->battery_J - rt->spent_J) / idle_W);
+	t = m->now + sim_from_s((node->battery_J - b->spent_J) / idle_W);
 	if (t >= m->s->duration)
 		return 0;
-	rt->empty_pending = true;
-	return schedule_handle(m, t, EV_BATTERY_EMPTY, n, &rt->empty_ev);
+	b->pending = true;
+	return schedule_handle(m, t, EV_BATTERY_EMPTY, n, &b->ev);
 }
 
 /* Request ri's service on its node ended: the CPU and accelerator draw
@@ -2089,9 +2095,11 @@ static int setup(struct sim *m)
 			return oom(m);
 	}
 	if (s->has_battery) {
+		m->batteries = calloc(s->n_nodes, sizeof(*m->batteries));
 		m->report->battery_empty_s = malloc(s->n_nodes * sizeof(double));
 		m->report->battery_left_J = malloc(s->n_nodes * sizeof(double));
-		if (m->report->battery_empty_s == NULL || m->report->battery_left_J == NULL)
+		if (m->batteries == NULL || m->report->battery_empty_s == NULL ||
+		    m->report->battery_left_J == NULL)
 			return oom(m);
 		for (size_t n = 0; n < s->n_nodes; n++)
 			m->report->battery_empty_s[n] = m->report->battery_left_J[n] = NAN;
@@ -2202,9 +2210,9 @@ static void finish_accounts(struct sim *m, double window_s)
 		if (node->battery_J > 0) {
 			/* The run is over: nothing is scheduled any more. */
 			(void)battery_draw(m, (uint32_t)n, 0);
-			rep->battery_left_J[n] = node->battery_J - m->nodes[n].spent_J;
-			if (m->nodes[n].empty)
-				on_s = fmax(0, sim_to_s(m->nodes[n].spent_at - s->warmup));
+			rep->battery_left_J[n] = node->battery_J - m->batteries[n].spent_J;
+			if (m->batteries[n].empty)
+				on_s = fmax(0, sim_to_s(m->batteries[n].spent_at - s->warmup));
 		}
 		if (rep->node_energy != NULL)
 			rep->node_energy[n * SIM_NE_COUNT_ALL + SIM_NE_IDLE] =
@@ -2301,6 +2309,7 @@ static void teardown(struct sim *m)
 		gsl_rng_free(m->fault_rng[k]);
 	free(m->fault_rng);
 	free(m->link_window);
+	free(m->batteries);
 	for (size_t i = 0; m->link_rng != NULL && i < 2 * s->n_links; i++)
 		gsl_rng_free(m->link_rng[i]);
 	for (size_t si = 0; m->sources != NULL && si < m->n_sources; si++) {
@@ -2402,7 +2411,7 @@ int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_
 				rc = complete(&m, ev.obj);
 			break;
 		case EV_BATTERY_EMPTY:
-			m.nodes[ev.obj].empty_pending = false;
+			m.batteries[ev.obj].pending = false;
 			battery_empty(&m, ev.obj);
 			break;
 		case EV_STOP:
