@@ -617,3 +617,46 @@ int jin_get_bool(const struct jin_at *obj, const char *key, bool required, bool 
 		return rc;
 	return jin_bool(&v, out, err);
 }
+
+int jin_sources(const struct jin_at *sources, size_t max_len, struct ts_error *err)
+{
+	size_t n = 0;
+	int rc;
+
+	if (!cJSON_IsObject(sources->node)) {
+		char *text = cJSON_PrintUnformatted(sources->node);
+
+		rc = jin_fail(sources, TS_EINVALID, err,
+			      "expected an object mapping source ids to citations, got %.60s",
+			      text != NULL ? text : "another type");
+		free(text);
+		return rc;
+	}
+	for (const cJSON *c = sources->node->child; c != NULL; c = c->next, n++) {
+		struct jin_at s;
+		const char *text;
+
+		if ((rc = jin_member(sources, c->string, true, &s, err)) < 0 ||
+		    (rc = jin_string(&s, max_len, &text, err)) < 0)
+			return rc;
+	}
+	if (n == 0)
+		return jin_fail(sources, TS_EINVALID, err,
+				"expected at least one source, got an empty object");
+	return 0;
+}
+
+int jin_get_source(const struct jin_at *obj, const struct jin_at *sources, struct ts_error *err)
+{
+	struct jin_at src;
+	const char *name;
+	int rc = jin_member(obj, "source", true, &src, err);
+
+	if (rc == 0)
+		rc = jin_string(&src, 4096, &name, err);
+	if (rc == 0 && cJSON_GetObjectItemCaseSensitive(sources->node, name) == NULL)
+		rc = jin_fail(&src, TS_EINVALID, err,
+			      "expected a key of %s, got \"%s\" (no such source)", sources->path,
+			      name);
+	return rc;
+}

@@ -130,6 +130,13 @@ int jin_get_enum(const struct jin_at *obj, const char *key, bool required, const
 int jin_get_bool(const struct jin_at *obj, const char *key, bool required, bool *out,
 		 struct ts_error *err);
 
+/* Checks a data file's "sources" (at `sources`): an object, not empty,
+ * that maps source ids to citations (strings of at most max_len bytes). */
+int jin_sources(const struct jin_at *sources, size_t max_len, struct ts_error *err);
+
+/* obj's required "source": a key of `sources` (checked by jin_sources). */
+int jin_get_source(const struct jin_at *obj, const struct jin_at *sources, struct ts_error *err);
+
 /* Writes "FILE: PATH: " followed by the formatted text into err and
  * returns status; for errors the getters above cannot see (dangling
  * references, inconsistent values). */

@@ -78,8 +78,7 @@ static int read_point(const struct jin_at *pt, const struct jin_at *sources, str
 {
 	static const char *const keys[] = {"frame_px",	  "instances", "cpu_pre_ms", "accel_ms",
 					   "cpu_post_ms", "source",    NULL};
-	struct jin_at frame, src;
-	const char *name;
+	struct jin_at frame;
 	int64_t dim[2], inst;
 	size_t n;
 	int rc;
@@ -108,13 +107,8 @@ static int read_point(const struct jin_at *pt, const struct jin_at *sources, str
 	for (size_t k = 0; k < NPARTS; k++)
 		if ((rc = jin_get_number(pt, part_keys[k], true, 0, 1e7, &out->v[k], err)) < 0)
 			return rc;
-	if ((rc = jin_member(pt, "source", true, &src, err)) < 0 ||
-	    (rc = jin_string(&src, PROFILE_TEXT_MAX, &name, err)) < 0)
+	if ((rc = jin_get_source(pt, sources, err)) < 0)
 		return rc;
-	if (cJSON_GetObjectItemCaseSensitive(sources->node, name) == NULL)
-		return jin_fail(&src, TS_EINVALID, err,
-				"expected a key of %s, got \"%s\" (no such source)", sources->path,
-				name);
 	out->w = dim[0];
 	out->h = dim[1];
 	/* At most 1e10, exact in a double. */
@@ -248,34 +242,6 @@ out:
 	return rc;
 }
 
-static int read_sources(const struct jin_at *sources, struct ts_error *err)
-{
-	size_t n = 0;
-	int rc;
-
-	if (!cJSON_IsObject(sources->node)) {
-		char *text = cJSON_PrintUnformatted(sources->node);
-
-		rc = jin_fail(sources, TS_EINVALID, err,
-			      "expected an object mapping source ids to citations, got %.60s",
-			      text != NULL ? text : "another type");
-		free(text);
-		return rc;
-	}
-	for (const cJSON *c = sources->node->child; c != NULL; c = c->next, n++) {
-		struct jin_at s;
-		const char *text;
-
-		if ((rc = jin_member(sources, c->string, true, &s, err)) < 0 ||
-		    (rc = jin_string(&s, PROFILE_TEXT_MAX, &text, err)) < 0)
-			return rc;
-	}
-	if (n == 0)
-		return jin_fail(sources, TS_EINVALID, err,
-				"expected at least one source, got an empty object");
-	return 0;
-}
-
 /* Provenance is documentation for readers of the file (what produced the
  * tables, on which host, with which command); nothing uses it, so it is
  * only checked to be a flat object of strings and numbers. */
@@ -317,7 +283,7 @@ static int read_profile(const struct jin_at *root, struct profile *p, struct ts_
 	if (provenance.node != NULL && !cJSON_IsObject(provenance.node))
 		return jin_fail(&provenance, TS_EINVALID, err, "expected an object");
 	if ((rc = jin_member(root, "sources", true, &sources, err)) < 0 ||
-	    (rc = read_sources(&sources, err)) < 0 ||
+	    (rc = jin_sources(&sources, PROFILE_TEXT_MAX, err)) < 0 ||
 	    (rc = jin_member(root, "tables", true, &tables, err)) < 0 ||
 	    (rc = jin_array(&tables, 1, &n, err)) < 0)
 		return rc;

@@ -29,7 +29,21 @@ struct job {
 	uint64_t events_before; /* events of the replications done */
 };
 
-enum group_kind { G_TOTALS, G_APP, G_NODE, G_TIER, G_HEALTH, G_STATE, G_FAULTS, G_AVAILABILITY };
+enum group_kind {
+	G_TOTALS,
+	G_APP,
+	G_NODE,
+	G_TIER,
+	G_HEALTH,
+	G_STATE,
+	G_FAULTS,
+	G_AVAILABILITY,
+	G_ENERGY,
+	G_NODE_ENERGY,
+	G_COST,
+	G_NODE_COST,
+	G_BATTERY
+};
 
 static double value(const struct sim_report *rep, enum group_kind g, size_t idx, int k)
 {
@@ -50,6 +64,16 @@ static double value(const struct sim_report *rep, enum group_kind g, size_t idx,
 		return rep->faults[k];
 	case G_AVAILABILITY:
 		return rep->availability[idx];
+	case G_ENERGY:
+		return rep->energy[k];
+	case G_NODE_ENERGY:
+		return rep->node_energy[idx * SIM_NE_COUNT_ALL + (size_t)k];
+	case G_COST:
+		return rep->cost[k];
+	case G_NODE_COST:
+		return rep->node_cost[idx * SIM_NC_COUNT_ALL + (size_t)k];
+	case G_BATTERY:
+		return k == 0 ? rep->battery_empty_s[idx] : rep->battery_left_J[idx];
 	}
 	return NAN;
 }
@@ -172,6 +196,76 @@ static void add_faults(const struct scenario *s, const struct sim_report *report
 				 metric_json(reports, n, G_AVAILABILITY, i, 0), failed);
 }
 
+/* An account's object ("energy" or "cost"): the run's values, then
+ * "nodes" with each node's. */
+struct account {
+	const char *name, *unit;
+	enum group_kind run, node;
+	const char *const *run_names, *const *node_names;
+	int n_run, n_node;
+	int n_parts; /* per-request parts after the total, before the tiers */
+	bool (*present)(const struct scenario *s);
+};
+
+static bool has_energy(const struct scenario *s)
+{
+	return s->has_energy;
+}
+
+static bool has_cost(const struct scenario *s)
+{
+	return s->has_cost;
+}
+
+static const struct account accounts[] = {
+    {"energy", "J", G_ENERGY, G_NODE_ENERGY, sim_energy_names, sim_node_energy_names,
+     SIM_E_COUNT_ALL, SIM_NE_COUNT_ALL, SIM_NE_TOTAL, has_energy},
+    {"cost", "USD", G_COST, G_NODE_COST, sim_cost_names, sim_node_cost_names, SIM_C_COUNT_ALL,
+     SIM_NC_COUNT_ALL, SIM_NC_TOTAL, has_cost},
+};
+
+static void add_account(const struct scenario *s, const struct sim_report *reports, unsigned n,
+			const struct account *a, cJSON *root, bool *failed)
+{
+	cJSON *o = cJSON_AddObjectToObject(root, a->name), *nodes;
+
+	*failed |= o == NULL;
+	for (int k = 0; !*failed && k < a->n_run; k++)
+		add_nested(o, a->run_names[k], metric_json(reports, n, a->run, 0, k), failed);
+	nodes = *failed ? NULL : cJSON_AddObjectToObject(o, "nodes");
+	*failed |= nodes == NULL;
+	for (size_t i = 0; !*failed && i < s->n_nodes; i++) {
+		cJSON *node = cJSON_AddObjectToObject(nodes, s->nodes[i].id);
+
+		*failed |= node == NULL;
+		for (int k = 0; !*failed && k < a->n_node; k++)
+			outfile_json_add(node, a->node_names[k],
+					 metric_json(reports, n, a->node, i, k), failed);
+	}
+}
+
+/* "energy"'s "batteries": for each device with one, when it ran out and
+ * what was left. */
+static void add_batteries(const struct scenario *s, const struct sim_report *reports, unsigned n,
+			  cJSON *root, bool *failed)
+{
+	cJSON *b =
+	    cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(root, "energy"), "batteries");
+
+	*failed |= b == NULL;
+	for (size_t i = 0; !*failed && i < s->n_nodes; i++) {
+		cJSON *node;
+
+		if (s->nodes[i].battery_J <= 0)
+			continue;
+		node = cJSON_AddObjectToObject(b, s->nodes[i].id);
+		*failed |= node == NULL;
+		outfile_json_add(node, "empty_at_s", metric_json(reports, n, G_BATTERY, i, 0),
+				 failed);
+		outfile_json_add(node, "left_J", metric_json(reports, n, G_BATTERY, i, 1), failed);
+	}
+}
+
 cJSON *run_summary_json(const struct scenario *s, const char *policy,
 			const struct sim_report *reports, unsigned n)
 {
@@ -207,6 +301,11 @@ cJSON *run_summary_json(const struct scenario *s, const char *policy,
 		add_health(s, reports, n, root, &failed);
 	if (!failed && s->faults.present)
 		add_faults(s, reports, n, root, &failed);
+	for (size_t a = 0; !failed && a < sizeof(accounts) / sizeof(accounts[0]); a++)
+		if (accounts[a].present(s))
+			add_account(s, reports, n, &accounts[a], root, &failed);
+	if (!failed && s->has_battery)
+		add_batteries(s, reports, n, root, &failed);
 	if (failed) {
 		cJSON_Delete(root);
 		return NULL;
@@ -351,6 +450,20 @@ static void means(const struct job *j, enum group_kind g, int n, double *out)
 	}
 }
 
+/* "energy: X J per request (cpu .., accelerator .., ...), Y J in all":
+ * means over the replications. */
+static void print_account(FILE *out, const struct job *j, const struct account *a)
+{
+	double v[(int)SIM_E_COUNT_ALL + (int)SIM_C_COUNT_ALL]; /* room for either */
+
+	means(j, a->run, a->n_run, v);
+	fprintf(out, "%s: %.6g %s per request (", a->name, v[0], a->unit);
+	for (int k = 1; k <= a->n_parts; k++)
+		fprintf(out, "%s%s %.6g", k == 1 ? "" : ", ", strchr(a->run_names[k], '.') + 1,
+			v[k]);
+	fprintf(out, "), %.6g %s in all\n", v[a->n_run - 1], a->unit);
+}
+
 static void print_summary(FILE *out, const struct job *j)
 {
 	const struct scenario *s = j->s;
@@ -401,6 +514,19 @@ static void print_summary(FILE *out, const struct job *j)
 			"state changes\n",
 			r == 1 ? "" : " (mean per replication)", h[SIM_H_MIGRATIONS],
 			h[SIM_H_NO_HEALTHY], h[SIM_H_STATE_CHANGES]);
+	}
+	for (size_t a = 0; a < sizeof(accounts) / sizeof(accounts[0]); a++)
+		if (accounts[a].present(s))
+			print_account(out, j, &accounts[a]);
+	for (size_t n = 0; s->has_battery && n < s->n_nodes; n++) {
+		unsigned out_of_charge = 0;
+
+		if (s->nodes[n].battery_J <= 0)
+			continue;
+		for (unsigned i = 0; i < r; i++)
+			out_of_charge += !isnan(j->reports[i].battery_empty_s[n]);
+		fprintf(out, "battery %s: ran out in %u of %u replication%s\n", s->nodes[n].id,
+			out_of_charge, r, r == 1 ? "" : "s");
 	}
 	if (r > 1)
 		fprintf(out,

@@ -33,6 +33,22 @@ const char *scenario_model_dir(void)
 	return TIERSIM_DATADIR "/models";
 }
 
+const char *scenario_energy_dir(void)
+{
+	return TIERSIM_DATADIR "/models/energy";
+}
+
+/* A data file named in the scenario: a name without '/' is
+ * shipped_dir/NAME.json, a path is relative to the scenario's directory. */
+static void data_path(const struct scenario *s, const char *shipped_dir, const char *ref,
+		      char *path, size_t size)
+{
+	if (strchr(ref, '/') == NULL)
+		snprintf(path, size, "%s/%s.json", shipped_dir, ref);
+	else
+		snprintf(path, size, "%s%s", s->dir, ref);
+}
+
 /* An id and the index of its entity, sorted by id for bsearch. */
 struct id_entry {
 	const char *id;
@@ -295,11 +311,7 @@ static int load_profile(struct scenario *s, const struct jin_at *at, const char 
 	struct profile *p;
 	int rc;
 
-	if (strchr(ref, '/') == NULL) {
-		snprintf(path, sizeof(path), "%s/%s.json", scenario_profile_dir(), ref);
-	} else {
-		snprintf(path, sizeof(path), "%s%s", s->dir, ref);
-	}
+	data_path(s, scenario_profile_dir(), ref, path, sizeof(path));
 	for (size_t i = 0; i < s->n_profiles; i++) {
 		if (strcmp(s->profile_paths[i], path) == 0) {
 			*out = s->profiles[i];
@@ -365,10 +377,7 @@ static int load_model_file(const struct scenario *s, const struct jin_at *at, co
 	int64_t version = 0;
 	int rc;
 
-	if (strchr(ref, '/') == NULL)
-		snprintf(path, sizeof(path), "%s/%s.json", scenario_model_dir(), ref);
-	else
-		snprintf(path, sizeof(path), "%s%s", s->dir, ref);
+	data_path(s, scenario_model_dir(), ref, path, sizeof(path));
 	rc = jin_doc_load(&doc, path, err);
 	if (rc == 0) {
 		root = jin_root(&doc);
@@ -553,11 +562,86 @@ static int load_count(struct scn_node *node, const struct jin_at *n, struct ts_e
 	return 0;
 }
 
+/* A device's optional "battery_J", which needs its power model. */
+static int load_battery(struct scenario *s, struct scn_node *node, const struct jin_at *n,
+			struct ts_error *err)
+{
+	struct jin_at b;
+	int rc = jin_member(n, "battery_J", false, &b, err);
+
+	if (rc < 0 || b.node == NULL)
+		return rc;
+	rc = jin_number(&b, 1e-9, 1e12, &node->battery_J, err);
+	if (rc == 0 && (node->tier != TIER_DEVICE || node->count != 1))
+		rc = jin_fail(&b, TS_EINVALID, err, "only a single device has a battery, not %s",
+			      node->tier != TIER_DEVICE ? "an edge or cloud node"
+							: "a device group");
+	if (rc == 0 && !node->has_energy)
+		rc = jin_fail(&b, TS_EINVALID, err,
+			      "a battery needs the node's power model (\"energy\") to drain it");
+	s->has_battery |= rc == 0;
+	return rc;
+}
+
+/* The node's optional "energy" (a power-model file), "battery_J" and
+ * "cost". */
+static int load_node_energy(struct scenario *s, struct scn_node *node, const struct jin_at *n,
+			    struct ts_error *err)
+{
+	struct jin_at ref, cost;
+	const char *name;
+	char path[4096];
+	int rc = jin_member(n, "energy", false, &ref, err);
+
+	if (rc == 0 && ref.node != NULL) {
+		rc = jin_string(&ref, 1024, &name, err);
+		if (rc == 0) {
+			data_path(s, scenario_energy_dir(), name, path, sizeof(path));
+			rc = energy_model_load(path, &node->energy, err);
+			if (rc < 0)
+				ts_error_prefix(err, "%s: %s: power model \"%s\": ", s->path,
+						ref.path, name);
+		}
+		node->has_energy = rc == 0;
+	}
+	if (rc == 0)
+		rc = load_battery(s, node, n, err);
+	if (rc == 0)
+		rc = jin_member(n, "cost", false, &cost, err);
+	if (rc == 0 && cost.node != NULL) {
+		rc = node_cost_read(&cost, &node->cost, err);
+		s->has_cost = true;
+	}
+	return rc;
+}
+
+/* Energy is accounted for every node or none: a node without a power
+ * model would make every total too small without a word. */
+static int check_energy(struct scenario *s, const struct jin_at *arr, struct ts_error *err)
+{
+	size_t with = 0;
+
+	for (size_t i = 0; i < s->n_nodes; i++)
+		with += s->nodes[i].has_energy;
+	s->has_energy = with > 0;
+	for (size_t i = 0; with > 0 && i < s->n_nodes; i++)
+		if (!s->nodes[i].has_energy) {
+			struct jin_at n = jin_element(arr, i);
+
+			return jin_fail(&n, TS_EINVALID, err,
+					"node \"%s\" has no \"energy\", but %zu other node%s "
+					"do: give every node a power model, or none",
+					s->nodes[i].id, with, with == 1 ? "" : "s");
+		}
+	return 0;
+}
+
 static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_error *err)
 {
-	static const char *const keys[] = {
-	    "id",	    "description",    "tier",	 "cpu",	  "gpu",
-	    "accelerators", "queue_capacity", "servers", "count", NULL};
+	static const char *const keys[] = {"id",    "description",  "tier",	      "cpu",
+					   "gpu",   "accelerators", "queue_capacity", "servers",
+					   "count", "energy",	    "battery_J",      "cost",
+					   NULL};
 	static const char *const cpu_keys[] = {"model",		  "cores",  "ghz",
 					       "flops_per_cycle", "gflops", NULL};
 	struct jin_at arr;
@@ -629,7 +713,11 @@ static int load_nodes(struct scenario *s, const struct jin_at *root, struct ts_e
 		node->count = 1;
 		if (rc == 0)
 			rc = load_count(node, &n, err);
+		if (rc == 0)
+			rc = load_node_energy(s, node, &n, err);
 	}
+	if (rc == 0)
+		rc = check_energy(s, &arr, err);
 	if (rc == 0)
 		rc = check_unique(&arr, "node", s->nodes[0].id, s->n_nodes, sizeof(*s->nodes),
 				  &s->lookup->nodes, err);
@@ -1813,6 +1901,9 @@ static int load_root(struct scenario *s, const struct jin_doc *doc, struct ts_er
 		rc = load_models(s, &root, err);
 	if (rc == 0 && (!jobs || cJSON_HasObjectItem(root.node, "nodes")))
 		rc = load_nodes(s, &root, err);
+	if (rc == 0 && jobs && (s->has_energy || s->has_cost))
+		rc = jin_fail(&root, TS_EINVALID, err,
+			      "nodes' \"energy\" and \"cost\" belong to scenarios with \"apps\"");
 	if (rc == 0 && (!jobs || cJSON_HasObjectItem(root.node, "links")))
 		rc = load_links(s, &root, err);
 	if (rc == 0 && jobs)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "dist.h"
+#include "energy.h"
 #include "profile.h"
 #include "simtime.h"
 #include "status.h"
@@ -64,6 +65,14 @@ struct scn_node {
 	 * group, which sends Poisson requests at count times its apps' rate
 	 * and runs no models); 1 for every other node. */
 	int64_t count;
+	/* Its power model (nodes[].energy) when has_energy, and its prices
+	 * (nodes[].cost, all 0 when absent; docs/energy.md). */
+	bool has_energy;
+	struct energy_model energy;
+	struct node_cost cost;
+	/* Devices with a power model: the battery's charge at the start,
+	 * joules; 0 for none (mains power). */
+	double battery_J;
 };
 
 struct scn_link {
@@ -182,6 +191,10 @@ struct scenario {
 	struct scn_app *apps;
 	size_t n_apps;
 	struct scn_faults faults;
+	/* Every node has a power model (has_energy), some node has a
+	 * "cost" (has_cost): the summary then has "energy" and "cost". */
+	bool has_energy, has_cost;
+	bool has_battery; /* some device has a battery */
 
 	/* A scenario has apps (n_apps >= 1) or a job set (n_jobs >= 1). */
 	struct scn_job *jobs;
@@ -245,5 +258,8 @@ const char *scenario_profile_dir(void);
 
 /* Directory of the shipped model files (models/NAME.json). */
 const char *scenario_model_dir(void);
+
+/* Directory of the shipped power models (models/energy/NAME.json). */
+const char *scenario_energy_dir(void);
 
 #endif

@@ -52,6 +52,26 @@ const char *const sim_fault_names[SIM_F_COUNT_ALL] = {
 #undef SIM_FAULT_NAME
 };
 
+#define SIM_ACCOUNT_NAME(e, name) name,
+const char *const sim_node_energy_names[SIM_NE_COUNT_ALL] = {SIM_NODE_ENERGY(SIM_ACCOUNT_NAME)};
+const char *const sim_energy_names[SIM_E_COUNT_ALL] = {SIM_ENERGY(SIM_ACCOUNT_NAME)};
+const char *const sim_node_cost_names[SIM_NC_COUNT_ALL] = {SIM_NODE_COST(SIM_ACCOUNT_NAME)};
+const char *const sim_cost_names[SIM_C_COUNT_ALL] = {SIM_COST(SIM_ACCOUNT_NAME)};
+#undef SIM_ACCOUNT_NAME
+
+/* An account's per-request values are its total, its node parts in their
+ * order, its tiers in theirs, then the run's total (fill_account). */
+_Static_assert(SIM_E_PR_IDLE - SIM_E_PR_CPU == SIM_NE_IDLE - SIM_NE_CPU &&
+		   SIM_E_PR_DEVICE == SIM_E_PR_CPU + SIM_NE_TOTAL &&
+		   SIM_E_TOTAL == SIM_E_PR_DEVICE + TIER_COUNT &&
+		   SIM_NE_TOTAL + 1 == SIM_NE_COUNT_ALL,
+	       "the energy account's layout");
+_Static_assert(SIM_C_PR_AMORTISED - SIM_C_PR_COMPUTE == SIM_NC_AMORTISED - SIM_NC_COMPUTE &&
+		   SIM_C_PR_DEVICE == SIM_C_PR_COMPUTE + SIM_NC_TOTAL &&
+		   SIM_C_TOTAL == SIM_C_PR_DEVICE + TIER_COUNT &&
+		   SIM_NC_TOTAL + 1 == SIM_NC_COUNT_ALL,
+	       "the cost account's layout");
+
 const char sim_csv_header[] =
     "replication,id,app,source,node,tier,status,reason,created_ns,uplink_done_ns,start_ns,"
     "cpu_pre_done_ns,accel_done_ns,cpu_post_done_ns,downlink_done_ns,response_ns,instances\n";
@@ -63,7 +83,8 @@ const char sim_states_header[] = "time_s,kind,subject,from,to,latency_ms\n";
  * results leave before servers pick new work, a health check sees every
  * completion and finished migration of its instant and every fault
  * (recoveries and window ends first, then crashes, windows and losses),
- * arrivals come last,
+ * arrivals come last but for a battery running out, which stops only
+ * later arrivals,
  * and the run stops after everything else due at duration_s. */
 enum ev_kind {
 	EV_DOWNLINK_DONE,
@@ -79,6 +100,7 @@ enum ev_kind {
 	EV_CHECK,
 	EV_PROBE,
 	EV_ARRIVAL,
+	EV_BATTERY_EMPTY,
 	EV_STOP,
 };
 
@@ -182,6 +204,15 @@ struct node_rt {
 	bool *lost;
 };
 
+/* A device's battery: joules drawn up to spent_at, whether it ran out,
+ * and its pending EV_BATTERY_EMPTY (when pending). */
+struct battery {
+	double spent_J;
+	sim_time_t spent_at;
+	bool empty, pending;
+	struct evq_handle ev;
+};
+
 struct group {
 	struct stats_acc *acc;
 	uint64_t dropped[SIM_DROP_COUNT];
@@ -224,6 +255,9 @@ struct sim {
 	 * window in force (an index into faults.links, or NONE). */
 	gsl_rng **fault_rng;
 	uint32_t *link_window;
+
+	/* Per node, NULL unless some device has a battery. */
+	struct battery *batteries;
 
 	struct request *reqs;
 	size_t cap_reqs;
@@ -518,6 +552,107 @@ static int group_add(struct sim *m, struct group *g, double ms, int missed)
 		return oom(m);
 	stats_acc_add(g->acc, ms, missed);
 	return 0;
+}
+
+/* ---- energy and cost (docs/energy.md): what each measured request
+ * causes, charged where it happens, and only when it has happened: a
+ * transfer or service cut short by a fault costs nothing. ---- */
+
+static void source_end(struct sim *m, uint32_t si);
+
+/* Device n's battery ran out: it is out of the run from now on.  Its
+ * sources stop; what it already sent is still served and its results
+ * counted. */
+static void battery_empty(struct sim *m, uint32_t n)
+{
+	struct battery *b = &m->batteries[n];
+
+	b->empty = true;
+	b->spent_J = m->s->nodes[n].battery_J;
+	b->spent_at = m->now;
+	m->report->battery_empty_s[n] = sim_to_s(m->now);
+	for (size_t si = 0; si < m->n_sources; si++)
+		if (m->sources[si].device == n && m->sources[si].frame != UINT64_MAX)
+			source_end(m, (uint32_t)si);
+}
+
+/* Device n (any node: those without a battery are skipped) draws j
+ * joules now, on top of its idle power since spent_at.  While charge is
+ * left, its EV_BATTERY_EMPTY moves to when idle power alone would drain
+ * the rest. */
+static int battery_draw(struct sim *m, uint32_t n, double j)
+{
+	const struct scn_node *node = &m->s->nodes[n];
+	struct battery *b = m->batteries != NULL ? &m->batteries[n] : NULL;
+	double idle_W = node->energy.cpu_idle_W + node->energy.accel_idle_W;
+	sim_time_t t;
+
+	if (b == NULL || node->battery_J <= 0 || b->empty)
+		return 0;
+	b->spent_J += idle_W * sim_to_s(m->now - b->spent_at) + j;
+	b->spent_at = m->now;
+	if (b->pending)
+		evq_remove(m->q, b->ev);
+	b->pending = false;
+	if (b->spent_J >= node->battery_J) {
+		battery_empty(m, n);
+		return 0;
+	}
+	if (idle_W <= 0)
+		return 0;
+	t = m->now + sim_from_s((node->battery_J - b->spent_J) / idle_W);
+	if (t >= m->s->duration)
+		return 0;
+	b->pending = true;
+	return schedule_handle(m, t, EV_BATTERY_EMPTY, n, &b->ev);
+}
+
+/* Request ri's service on its node ended: the CPU and accelerator draw
+ * their busy power above idle for the stage times, and the node's prices
+ * for the service and the inference are charged.  A battery pays for
+ * every request, measured or not. */
+static int charge_service(struct sim *m, const struct request *r)
+{
+	uint32_t node = m->insts[r->inst].node;
+	const struct scn_node *n = &m->s->nodes[node];
+	double cpu_s = sim_to_s(r->t[ST_PRE_DONE] - r->t[ST_START]) +
+		       sim_to_s(r->t[ST_POST_DONE] - r->t[ST_ACCEL_DONE]);
+	double accel_s = sim_to_s(r->t[ST_ACCEL_DONE] - r->t[ST_PRE_DONE]);
+	double cpu_J = (n->energy.cpu_busy_W - n->energy.cpu_idle_W) * cpu_s;
+	double accel_J = (n->energy.accel_busy_W - n->energy.accel_idle_W) * accel_s;
+
+	if (measured(m, r) && m->report->node_energy != NULL) {
+		double *e = &m->report->node_energy[(size_t)node * SIM_NE_COUNT_ALL];
+
+		e[SIM_NE_CPU] += cpu_J;
+		e[SIM_NE_ACCEL] += accel_J;
+	}
+	if (measured(m, r) && m->report->node_cost != NULL)
+		m->report->node_cost[(size_t)node * SIM_NC_COUNT_ALL + SIM_NC_COMPUTE] +=
+		    n->cost.per_inference_usd + n->cost.per_s_usd * (cpu_s + accel_s);
+	return battery_draw(m, node, cpu_J + accel_J);
+}
+
+/* Request ri's bytes crossed its link, up (sent by its device) or down
+ * (received): the device's radio spends its energy per byte, and the
+ * serving node charges its price per GB. */
+static int charge_transfer(struct sim *m, const struct request *r, bool up)
+{
+	const struct scenario *s = m->s;
+	const struct source *src = &m->sources[r->source];
+	const struct scn_app *app = &s->apps[src->app];
+	const struct scn_node *dev = &s->nodes[src->device];
+	uint32_t node = m->insts[r->inst].node;
+	double bytes = up ? app->request_bytes : s->models[app->model].output_bytes;
+	double radio_J = bytes * (up ? dev->energy.tx_per_byte_J : dev->energy.rx_per_byte_J);
+
+	if (measured(m, r) && m->report->node_energy != NULL)
+		m->report->node_energy[(size_t)src->device * SIM_NE_COUNT_ALL + SIM_NE_RADIO] +=
+		    radio_J;
+	if (measured(m, r) && m->report->node_cost != NULL)
+		m->report->node_cost[(size_t)node * SIM_NC_COUNT_ALL + SIM_NC_TRANSFER] +=
+		    s->nodes[node].cost.per_GB_usd * bytes / 1e9;
+	return battery_draw(m, src->device, radio_J);
 }
 
 static int complete(struct sim *m, uint32_t ri)
@@ -847,6 +982,19 @@ static double poisson_rate_hz(const struct sim *m, const struct source *src)
 	return m->s->apps[src->app].rate_hz * (double)m->s->nodes[src->device].count;
 }
 
+/* No more requests from source si. */
+static void source_end(struct sim *m, uint32_t si)
+{
+	struct source *src = &m->sources[si];
+
+	src->frame = UINT64_MAX;
+	if (--m->app_open[src->app] == 0 || src->inst != NONE) {
+		for (size_t i = 0; i < m->n_insts; i++)
+			if (m->insts[i].app == src->app)
+				instance_maybe_close(m, (uint32_t)i);
+	}
+}
+
 static sim_time_t next_arrival(struct sim *m, struct source *src)
 {
 	const struct scn_app *app = &m->s->apps[src->app];
@@ -867,13 +1015,7 @@ static int schedule_next_arrival(struct sim *m, uint32_t si)
 
 	if (t < app->stop)
 		return schedule(m, t, EV_ARRIVAL, si);
-	/* No more requests from this source. */
-	src->frame = UINT64_MAX;
-	if (--m->app_open[src->app] == 0 || src->inst != NONE) {
-		for (size_t i = 0; i < m->n_insts; i++)
-			if (m->insts[i].app == src->app)
-				instance_maybe_close(m, (uint32_t)i);
-	}
+	source_end(m, si);
 	return 0;
 }
 
@@ -955,8 +1097,12 @@ static int on_arrival(struct sim *m, uint32_t si)
 	const struct scn_app *app = &m->s->apps[src->app];
 	uint32_t ri = NONE;
 	struct request *r;
-	int rc = request_new(m, &ri);
+	int rc;
 
+	/* Its device's battery ran out after this arrival was scheduled. */
+	if (src->frame == UINT64_MAX)
+		return 0;
+	rc = request_new(m, &ri);
 	if (rc < 0)
 		return rc;
 	r = &m->reqs[ri];
@@ -1369,6 +1515,9 @@ static int on_service_done(struct sim *m, uint32_t ri)
 
 	in->busy--;
 	in->pending--;
+	rc = charge_service(m, r);
+	if (rc < 0)
+		return rc;
 	if (m->nlm != NULL)
 		health_ema_add(&in->lat, sim_to_ms(m->now - r->t[ST_UPLINK_DONE]),
 			       m->params[PH_EMA_WINDOW]);
@@ -1940,6 +2089,26 @@ static int setup(struct sim *m)
 	m->cand_route = calloc(max_cands, sizeof(*m->cand_route));
 	if (m->cands == NULL || m->cand_route == NULL)
 		return oom(m);
+	if (s->has_energy) {
+		m->report->node_energy = calloc(s->n_nodes, SIM_NE_COUNT_ALL * sizeof(double));
+		if (m->report->node_energy == NULL)
+			return oom(m);
+	}
+	if (s->has_battery) {
+		m->batteries = calloc(s->n_nodes, sizeof(*m->batteries));
+		m->report->battery_empty_s = malloc(s->n_nodes * sizeof(double));
+		m->report->battery_left_J = malloc(s->n_nodes * sizeof(double));
+		if (m->batteries == NULL || m->report->battery_empty_s == NULL ||
+		    m->report->battery_left_J == NULL)
+			return oom(m);
+		for (size_t n = 0; n < s->n_nodes; n++)
+			m->report->battery_empty_s[n] = m->report->battery_left_J[n] = NAN;
+	}
+	if (s->has_cost) {
+		m->report->node_cost = calloc(s->n_nodes, SIM_NC_COUNT_ALL * sizeof(double));
+		if (m->report->node_cost == NULL)
+			return oom(m);
+	}
 	if (s->faults.present) {
 		int rc = faults_setup(m);
 
@@ -2000,6 +2169,65 @@ static void fill_group(const struct sim *m, const struct group *g, double *out)
 	out[SIM_M_DROP_NO_NODE] = (double)g->dropped[SIM_DROP_NO_NODE];
 }
 
+/* An account's totals (SIM_ENERGY or SIM_COST layout) from its node
+ * rows of `parts` values and a total; `count` completed measured
+ * requests share it. */
+static void fill_account(const struct scenario *s, double *nodes, size_t parts, double count,
+			 double *run)
+{
+	double per = count > 0 ? 1 / count : NAN;
+
+	for (size_t n = 0; n < s->n_nodes; n++) {
+		double *row = &nodes[n * (parts + 1)];
+
+		row[parts] = 0;
+		for (size_t k = 0; k < parts; k++) {
+			row[parts] += row[k];
+			run[1 + k] += row[k];
+		}
+		run[1 + parts + s->nodes[n].tier] += row[parts];
+		run[1 + parts + TIER_COUNT] += row[parts];
+	}
+	for (size_t k = 0; k < 1 + parts + TIER_COUNT; k++)
+		run[k] = k == 0 ? run[1 + parts + TIER_COUNT] * per : run[k] * per;
+}
+
+/* What nodes spend by themselves over the measured window of window_s
+ * seconds (idle power, amortised cost), then the accounts' totals. */
+static void finish_accounts(struct sim *m, double window_s)
+{
+	const struct scenario *s = m->s;
+	struct sim_report *rep = m->report;
+	double count = 0;
+
+	for (size_t a = 0; a < s->n_apps; a++)
+		count += rep->apps[a * SIM_M_COUNT_ALL + SIM_M_COUNT];
+	for (size_t n = 0; n < s->n_nodes; n++) {
+		const struct scn_node *node = &s->nodes[n];
+		/* A device out of charge draws nothing from then on. */
+		double on_s = window_s;
+
+		if (node->battery_J > 0) {
+			/* The run is over: nothing is scheduled any more. */
+			(void)battery_draw(m, (uint32_t)n, 0);
+			rep->battery_left_J[n] = node->battery_J - m->batteries[n].spent_J;
+			if (m->batteries[n].empty)
+				on_s = fmax(0, sim_to_s(m->batteries[n].spent_at - s->warmup));
+		}
+		if (rep->node_energy != NULL)
+			rep->node_energy[n * SIM_NE_COUNT_ALL + SIM_NE_IDLE] =
+			    (node->energy.cpu_idle_W + node->energy.accel_idle_W) * on_s *
+			    (double)node->count;
+		if (rep->node_cost != NULL)
+			rep->node_cost[n * SIM_NC_COUNT_ALL + SIM_NC_AMORTISED] =
+			    node->cost.per_hour_usd * window_s / 3600 * (double)node->count;
+	}
+	if (rep->node_energy != NULL)
+		fill_account(s, rep->node_energy, SIM_NE_TOTAL, count, rep->energy);
+	if (rep->node_cost != NULL)
+		fill_account(s, rep->node_cost, SIM_NC_TOTAL, count, rep->cost);
+}
+
 static int finish(struct sim *m)
 {
 	const struct scenario *s = m->s;
@@ -2043,6 +2271,7 @@ static int finish(struct sim *m)
 		rep->tiers[t][SIM_M_UTILISATION] =
 		    tier_nodes[t] == 0 ? NAN : tier_util[t] / (double)tier_nodes[t];
 	}
+	finish_accounts(m, window_ns / 1e9);
 	for (size_t n = 0; n < s->n_nodes; n++)
 		rep->availability[n] =
 		    1 - (double)(m->nodes[n].down_ns + down_in_window(m, (uint32_t)n)) / window_ns;
@@ -2080,6 +2309,7 @@ static void teardown(struct sim *m)
 		gsl_rng_free(m->fault_rng[k]);
 	free(m->fault_rng);
 	free(m->link_window);
+	free(m->batteries);
 	for (size_t i = 0; m->link_rng != NULL && i < 2 * s->n_links; i++)
 		gsl_rng_free(m->link_rng[i]);
 	for (size_t si = 0; m->sources != NULL && si < m->n_sources; si++) {
@@ -2138,7 +2368,9 @@ int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_
 			break;
 		case EV_UPLINK_DONE:
 			nlm_observe(&m, m.reqs[ev.obj].link, m.reqs[ev.obj].net_ms);
-			rc = arrive_at_instance(&m, ev.obj);
+			rc = charge_transfer(&m, &m.reqs[ev.obj], true);
+			if (rc == 0)
+				rc = arrive_at_instance(&m, ev.obj);
 			break;
 		case EV_PROBE_DONE:
 			m.probe_busy[ev.obj] = false;
@@ -2174,7 +2406,13 @@ int sim_run(const struct scenario *s, const struct sim_options *opt, struct sim_
 		case EV_DOWNLINK_DONE:
 			nlm_observe(&m, m.reqs[ev.obj].link, m.reqs[ev.obj].net_ms);
 			m.reqs[ev.obj].t[ST_DOWNLINK_DONE] = m.now;
-			rc = complete(&m, ev.obj);
+			rc = charge_transfer(&m, &m.reqs[ev.obj], false);
+			if (rc == 0)
+				rc = complete(&m, ev.obj);
+			break;
+		case EV_BATTERY_EMPTY:
+			m.batteries[ev.obj].pending = false;
+			battery_empty(&m, ev.obj);
 			break;
 		case EV_STOP:
 			report->totals[SIM_T_EVENTS] -= 1;
@@ -2196,6 +2434,14 @@ void sim_report_release(struct sim_report *report)
 	free(report->nodes);
 	free(report->state_s);
 	free(report->availability);
+	free(report->node_energy);
+	free(report->node_cost);
+	free(report->battery_empty_s);
+	free(report->battery_left_J);
+	report->node_energy = NULL;
+	report->node_cost = NULL;
+	report->battery_empty_s = NULL;
+	report->battery_left_J = NULL;
 	report->apps = NULL;
 	report->nodes = NULL;
 	report->state_s = NULL;

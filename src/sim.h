@@ -132,6 +132,82 @@ enum sim_health {
 	    SIM_H_COUNT_ALL
 };
 
+/* Energy and cost accounts (docs/energy.md) of a scenario with power
+ * models (energy) or prices (cost).  Per node, what it spent: the parts
+ * of an account, then their total.  Per run: per completed measured
+ * request, the total, each part and each tier's share, then the run's
+ * total.  A part of a node is the sum over the requests created at or
+ * after warmup_s of what each caused there (a request split over nodes
+ * adds to each), plus what the node spends over the measured window by
+ * itself (idle power, amortised cost).  Keys of summary.json's "energy"
+ * and "cost" objects (a '.' nests one level). */
+#define SIM_NODE_ENERGY(X)                                                                         \
+	X(CPU, "cpu_J")                                                                            \
+	X(ACCEL, "accelerator_J")                                                                  \
+	X(RADIO, "radio_J")                                                                        \
+	X(IDLE, "idle_J")                                                                          \
+	X(TOTAL, "total_J")
+
+#define SIM_ENERGY(X)                                                                              \
+	X(PR_TOTAL, "per_request_J.total")                                                         \
+	X(PR_CPU, "per_request_J.cpu")                                                             \
+	X(PR_ACCEL, "per_request_J.accelerator")                                                   \
+	X(PR_RADIO, "per_request_J.radio")                                                         \
+	X(PR_IDLE, "per_request_J.idle")                                                           \
+	X(PR_DEVICE, "per_request_J.device")                                                       \
+	X(PR_EDGE, "per_request_J.edge")                                                           \
+	X(PR_CLOUD, "per_request_J.cloud")                                                         \
+	X(TOTAL, "total_J")
+
+#define SIM_NODE_COST(X)                                                                           \
+	X(COMPUTE, "compute_usd")                                                                  \
+	X(TRANSFER, "transfer_usd")                                                                \
+	X(AMORTISED, "amortised_usd")                                                              \
+	X(TOTAL, "total_usd")
+
+#define SIM_COST(X)                                                                                \
+	X(PR_TOTAL, "per_request_usd.total")                                                       \
+	X(PR_COMPUTE, "per_request_usd.compute")                                                   \
+	X(PR_TRANSFER, "per_request_usd.transfer")                                                 \
+	X(PR_AMORTISED, "per_request_usd.amortised")                                               \
+	X(PR_DEVICE, "per_request_usd.device")                                                     \
+	X(PR_EDGE, "per_request_usd.edge")                                                         \
+	X(PR_CLOUD, "per_request_usd.cloud")                                                       \
+	X(TOTAL, "total_usd")
+
+enum sim_node_energy {
+#define SIM_ENUM_NE(e, name) SIM_NE_##e,
+	SIM_NODE_ENERGY(SIM_ENUM_NE)
+#undef SIM_ENUM_NE
+	    SIM_NE_COUNT_ALL
+};
+
+enum sim_energy {
+#define SIM_ENUM_E(e, name) SIM_E_##e,
+	SIM_ENERGY(SIM_ENUM_E)
+#undef SIM_ENUM_E
+	    SIM_E_COUNT_ALL
+};
+
+enum sim_node_cost {
+#define SIM_ENUM_NC(e, name) SIM_NC_##e,
+	SIM_NODE_COST(SIM_ENUM_NC)
+#undef SIM_ENUM_NC
+	    SIM_NC_COUNT_ALL
+};
+
+enum sim_cost {
+#define SIM_ENUM_C(e, name) SIM_C_##e,
+	SIM_COST(SIM_ENUM_C)
+#undef SIM_ENUM_C
+	    SIM_C_COUNT_ALL
+};
+
+extern const char *const sim_node_energy_names[SIM_NE_COUNT_ALL];
+extern const char *const sim_energy_names[SIM_E_COUNT_ALL];
+extern const char *const sim_node_cost_names[SIM_NC_COUNT_ALL];
+extern const char *const sim_cost_names[SIM_C_COUNT_ALL];
+
 extern const char *const sim_health_names[SIM_H_COUNT_ALL];
 extern const char *const sim_metric_names[SIM_M_COUNT_ALL];
 extern const char *const sim_total_names[SIM_T_COUNT_ALL];
@@ -154,6 +230,15 @@ struct sim_report {
 	/* Per node, the fraction of the measured window (warmup_s to
 	 * duration_s) it was up: 1 for a node that never crashed. */
 	double *availability;
+	/* n_nodes x SIM_NE_COUNT_ALL and the run's SIM_ENERGY values when
+	 * the scenario has_energy, else NULL and 0; the same for cost
+	 * (has_cost). */
+	double *node_energy, energy[SIM_E_COUNT_ALL];
+	double *node_cost, cost[SIM_C_COUNT_ALL];
+	/* Scenarios with batteries (else NULL): per node, when its battery
+	 * ran out (s; NAN: it did not) and the joules left at the end (0 once
+	 * empty); NAN for nodes without a battery. */
+	double *battery_empty_s, *battery_left_J;
 	uint64_t clamped_lookups; /* profile queries outside a table */
 	char first_clamp[256];	  /* what the first one was, for the warning */
 };

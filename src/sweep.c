@@ -686,7 +686,8 @@ static int flatten(const cJSON *node, const char *prefix, cJSON *flat, struct ts
  * {"item": I, "metrics": {"totals.created": ..., ...}} and a newline. */
 static int item_line(const struct sweep *sw, size_t item, char **line, struct ts_error *err)
 {
-	static const char *const groups[] = {"totals", "apps", "nodes", "tiers", "health"};
+	static const char *const groups[] = {"totals", "apps",	 "nodes", "tiers",
+					     "health", "energy", "cost"};
 	struct sim_report rep = {0};
 	struct sim_options opt = {0};
 	size_t p, pol;

@@ -59,7 +59,8 @@ static char *golden_copy(const char *name, const char *from, const char *to, con
 
 static const char *const goldens[] = {
     "edge-od-heterogeneous-seed7", "edge-od-reference-boards-seed7",	"multijob-10-tabu",
-    "icu-lstm-18-exact",	   "edge-od-overload-health-threshold", "edge-od-faults-seed7"};
+    "icu-lstm-18-exact",	   "edge-od-overload-health-threshold", "edge-od-faults-seed7",
+    "edge-od-energy-seed7"};
 
 START_TEST(golden_untouched_passes)
 {
@@ -85,6 +86,7 @@ static const struct {
      "jobs.weighted_total_response"},
     {"edge-od-overload-health-threshold", "\"migrations\":\t{\n\t\t\t\"mean\":\t",
      "\"migrations\":\t{\n\t\t\t\"mean\":\t1", "health.migrations.mean"},
+    {"edge-od-energy-seed7", "\"total_J\":\t", "\"total_J\":\t9", "energy.total_J"},
 };
 
 START_TEST(golden_perturbed_fails)
