@@ -1,5 +1,6 @@
 #include "fuzz_input.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,22 @@ static void remove_dir(void)
 	static const char *const links[] = {"a/profiles", "a/data", "a/traces", "data", "traces"};
 	char p[4200];
 
-	unlink(file);
+	DIR *d;
+	struct dirent *e;
+
+	/* The inputs and whatever a harness wrote beside them. */
+	snprintf(p, sizeof(p), "%s/a/b", dir);
+	d = opendir(p);
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char f[4500];
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(f, sizeof(f), "%s/%s", p, e->d_name);
+		unlink(f);
+	}
+	if (d != NULL)
+		closedir(d);
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", dir, links[i]);
 		unlink(p);

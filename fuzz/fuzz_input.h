@@ -5,7 +5,9 @@
  * (DIR/a/b/NAME), beside links to the source tree that make the relative
  * references of the shipped seeds resolve: "../profiles/", "../data/",
  * "../traces/" and "../../data/", "../../traces/".  The directory is
- * created on the first call and removed at exit.
+ * created on the first call and removed at exit, with every file written
+ * into it (a harness may write several, such as a sweep's base scenario
+ * beside the sweep).
  */
 #ifndef TIERSIM_FUZZ_INPUT_H
 #define TIERSIM_FUZZ_INPUT_H
