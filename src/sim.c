@@ -1200,6 +1200,21 @@ static int catch_request(struct sim *m, uint32_t ri, enum sim_fail why)
 	return send(m, ri);
 }
 
+/* Catches the requests of a chain linked through `next`, from ri to NONE;
+ * each one's next is read before it is caught, which may link it anew. */
+static int catch_chain(struct sim *m, uint32_t ri, enum sim_fail why)
+{
+	int rc = 0;
+
+	while (rc == 0 && ri != NONE) {
+		uint32_t next = m->reqs[ri].next;
+
+		rc = catch_request(m, ri, why);
+		ri = next;
+	}
+	return rc;
+}
+
 /* The services under way at instance ii stop; their requests are caught.
  * They are taken off first (chained through `next`, unused in service),
  * so that one caught and placed back on ii is not caught twice. */
@@ -1221,21 +1236,15 @@ static int abort_service(struct sim *m, uint32_t ii, enum sim_fail why)
 		r->next = chain;
 		chain = (uint32_t)i;
 	}
-	while (rc == 0 && chain != NONE) {
-		uint32_t ri = chain;
-
-		chain = m->reqs[ri].next;
-		rc = catch_request(m, ri, why);
-	}
-	return rc;
+	return rc == 0 ? catch_chain(m, chain, why) : rc;
 }
 
-/* Instance ii dies: the request it serves and those it holds are caught
+/* Instance ii dies: the requests it serves and those it holds are caught
  * now, those still on their way to it when they arrive. */
 static int kill_instance(struct sim *m, uint32_t ii, enum sim_fail why)
 {
 	struct instance *in = &m->insts[ii];
-	uint32_t next = in->head, n = in->queued;
+	uint32_t n = in->queued;
 	int rc = 0;
 
 	if (in->active) {
@@ -1248,13 +1257,8 @@ static int kill_instance(struct sim *m, uint32_t ii, enum sim_fail why)
 	m->nodes[in->node].frames -= n;
 	if (in->busy)
 		rc = abort_service(m, ii, why);
-	for (uint32_t k = 0; rc == 0 && k < n; k++) {
-		uint32_t ri = next;
-
-		next = m->reqs[ri].next;
-		rc = catch_request(m, ri, why);
-	}
-	return rc;
+	/* The queue's last request has no next. */
+	return rc == 0 ? catch_chain(m, n > 0 ? in->head : NONE, why) : rc;
 }
 
 /* The stream of source si leaves its instance: the policy places it
