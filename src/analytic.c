@@ -1,6 +1,8 @@
 #include "analytic.h"
 
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 double analytic_conv_flops(double out_h, double out_w, double cin, double k, double cout)
 {
@@ -37,55 +39,97 @@ static int layer_values(const struct jin_at *layer, const char *const *keys, siz
 	return rc;
 }
 
-enum layer_type { LAYER_CONV, LAYER_DEPTHWISE, LAYER_FC, LAYER_LSTM };
+enum layer_type { LAYER_CONV, LAYER_DEPTHWISE, LAYER_FC, LAYER_LSTM, LAYER_BLOCK };
 
-int analytic_layers_flops(const struct jin_at *layers, double *flops, struct ts_error *err)
+/* Layer l's FLOPs and output elements from its sizes v. */
+static void layer_size(enum layer_type type, const double *v, struct analytic_layer *l,
+		       double *elements)
 {
-	static const char *const types[] = {"conv", "depthwise", "fc", "lstm", NULL};
-	/* Each type's keys after "type", in the order its formula takes them. */
-	static const char *const keys[][6] = {
-	    {"type", "out_h", "out_w", "in_channels", "kernel", "out_channels"},
-	    {"type", "out_h", "out_w", "channels", "kernel", NULL},
-	    {"type", "inputs", "outputs", NULL},
-	    {"type", "inputs", "hidden", "steps", NULL},
+	switch (type) {
+	case LAYER_CONV:
+		l->flops = analytic_conv_flops(v[0], v[1], v[2], v[3], v[4]);
+		*elements = v[0] * v[1] * v[4];
+		break;
+	case LAYER_DEPTHWISE:
+		l->flops = analytic_depthwise_flops(v[0], v[1], v[2], v[3]);
+		*elements = v[0] * v[1] * v[2];
+		break;
+	case LAYER_FC:
+		l->flops = analytic_fc_flops(v[0], v[1]);
+		*elements = v[1];
+		break;
+	case LAYER_LSTM:
+		/* Its output is the last step's hidden state. */
+		l->flops = analytic_lstm_flops(v[0], v[1], v[2]);
+		*elements = v[1];
+		break;
+	case LAYER_BLOCK:
+		*elements = 0;
+		break;
+	}
+}
+
+static int read_layer(const struct jin_at *l, double element_bytes, struct analytic_layer *out,
+		      struct ts_error *err)
+{
+	static const char *const types[] = {"conv", "depthwise", "fc", "lstm", "block", NULL};
+	/* Each type's sizes after "name", "type" and "out_bytes", in the
+	 * order its formula takes them; a block gives its FLOPs. */
+	static const char *const keys[][8] = {
+	    {"name", "type", "out_bytes", "out_h", "out_w", "in_channels", "kernel",
+	     "out_channels"},
+	    {"name", "type", "out_bytes", "out_h", "out_w", "channels", "kernel", NULL},
+	    {"name", "type", "out_bytes", "inputs", "outputs", NULL},
+	    {"name", "type", "out_bytes", "inputs", "hidden", "steps", NULL},
+	    {"name", "type", "out_bytes", "flops", NULL},
 	};
-	static const size_t counts[] = {5, 4, 2, 3};
-	struct jin_iter it;
-	size_t n;
-	int rc = jin_array(layers, 1, &n, err);
+	static const size_t counts[] = {5, 4, 2, 3, 0};
+	const char *allowed[9] = {NULL};
+	const char *name = NULL;
+	double v[5], elements = 0;
+	int type;
+	int rc = jin_get_enum(l, "type", true, types, &type, err);
 
-	*flops = 0;
+	for (size_t k = 0; rc == 0 && k < 3 + counts[type] + (type == LAYER_BLOCK); k++)
+		allowed[k] = keys[type][k];
 	if (rc == 0)
-		jin_iter_init(&it, layers);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct jin_at l = jin_iter_next(&it);
-		const char *allowed[7] = {NULL};
-		double v[5];
-		int type;
+		rc = jin_keys(l, allowed, err);
+	if (rc == 0)
+		rc = jin_get_string(l, "name", false, sizeof(out->name) - 1, &name, err);
+	if (rc == 0)
+		rc = layer_values(l, keys[type] + 3, counts[type], v, err);
+	if (rc == 0 && type == LAYER_BLOCK)
+		rc = jin_get_number(l, "flops", true, 0, 1e18, &out->flops, err);
+	if (rc < 0)
+		return rc;
+	if (name != NULL)
+		snprintf(out->name, sizeof(out->name), "%s", name);
+	layer_size((enum layer_type)type, v, out, &elements);
+	out->out_bytes = elements * element_bytes;
+	return jin_get_number(l, "out_bytes", type == LAYER_BLOCK, 1, 1e12, &out->out_bytes, err);
+}
 
-		rc = jin_get_enum(&l, "type", true, types, &type, err);
-		for (size_t k = 0; rc == 0 && k <= counts[type]; k++)
-			allowed[k] = keys[type][k];
-		if (rc == 0)
-			rc = jin_keys(&l, allowed, err);
-		if (rc == 0)
-			rc = layer_values(&l, keys[type] + 1, counts[type], v, err);
-		if (rc < 0)
-			break;
-		switch ((enum layer_type)type) {
-		case LAYER_CONV:
-			*flops += analytic_conv_flops(v[0], v[1], v[2], v[3], v[4]);
-			break;
-		case LAYER_DEPTHWISE:
-			*flops += analytic_depthwise_flops(v[0], v[1], v[2], v[3]);
-			break;
-		case LAYER_FC:
-			*flops += analytic_fc_flops(v[0], v[1]);
-			break;
-		case LAYER_LSTM:
-			*flops += analytic_lstm_flops(v[0], v[1], v[2]);
-			break;
-		}
+int analytic_layers_read(const struct jin_at *layers, double element_bytes,
+			 struct analytic_layer **out, size_t *n, struct ts_error *err)
+{
+	struct jin_iter it;
+	int rc = jin_array(layers, 1, n, err);
+
+	*out = NULL;
+	if (rc < 0)
+		return rc;
+	*out = calloc(*n, sizeof(**out));
+	if (*out == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	jin_iter_init(&it, layers);
+	for (size_t i = 0; rc == 0 && i < *n; i++) {
+		struct jin_at l = jin_iter_next(&it);
+
+		rc = read_layer(&l, element_bytes, &(*out)[i], err);
+	}
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
 	}
 	return rc;
 }

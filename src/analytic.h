@@ -32,9 +32,22 @@ double analytic_fc_flops(double inputs, double outputs);
  * activations are not counted: steps x (8 H (I + H) + 4 H). */
 double analytic_lstm_flops(double inputs, double hidden, double steps);
 
-/* The FLOPs of a "layers" array (docs/models.md); errors name the JSON
- * path. */
-int analytic_layers_flops(const struct jin_at *layers, double *flops, struct ts_error *err);
+/* One element of a model's "layers" (docs/models.md): a layer, or a
+ * block of layers given by its totals. */
+struct analytic_layer {
+	char name[64]; /* "" when not given */
+	double flops;
+	/* Bytes that cross the link when the model is split after it: its
+	 * output tensor (element_bytes per element) unless it gives
+	 * "out_bytes". */
+	double out_bytes;
+};
+
+/* Reads a "layers" array into *out (malloc'd, *n >= 1 elements, the
+ * caller's to free); element_bytes is the size of one tensor element.
+ * Errors name the JSON path. */
+int analytic_layers_read(const struct jin_at *layers, double element_bytes,
+			 struct analytic_layer **out, size_t *n, struct ts_error *err);
 
 /* cores x ghz x flops_per_cycle, in FLOPS. */
 double analytic_node_flops(double cores, double ghz, double flops_per_cycle);

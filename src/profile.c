@@ -19,6 +19,7 @@
  * measured profile has, and a bound on what a hostile file costs. */
 #define PROFILE_TABLES_MAX 1000
 #define PROFILE_POINTS_MAX 100000
+#define PROFILE_LAYERS_MAX 100000
 #define NPARTS		   3
 
 struct table {
@@ -28,6 +29,10 @@ struct table {
 	double *z[NPARTS];	  /* z[k][j * npx + i], GSL's interp2d layout */
 	gsl_interp2d *i2[NPARTS]; /* both axes vary */
 	gsl_interp *i1[NPARTS];	  /* exactly one axis varies */
+	/* From "layers": the cumulative share of the accelerator time in
+	 * layers 1..k, k = 0..n_layers; NULL and 0 without it. */
+	double *layer_share;
+	size_t n_layers;
 };
 
 struct profile {
@@ -180,10 +185,53 @@ static int build_interp(const struct jin_at *at, struct table *t, struct ts_erro
 	return 0;
 }
 
+/* A table's optional "layers": the accelerator time of each layer of the
+ * model at one instance, kept as cumulative shares. */
+static int read_layers(const struct jin_at *tab, const struct jin_at *sources, struct table *t,
+		       struct ts_error *err)
+{
+	static const char *const keys[] = {"accel_ms", "source", NULL};
+	struct jin_at layers, ms;
+	struct jin_iter it;
+	double sum = 0;
+	int rc = jin_member(tab, "layers", false, &layers, err);
+
+	if (rc < 0 || layers.node == NULL)
+		return rc;
+	if ((rc = jin_keys(&layers, keys, err)) < 0 ||
+	    (rc = jin_get_source(&layers, sources, err)) < 0 ||
+	    (rc = jin_member(&layers, "accel_ms", true, &ms, err)) < 0 ||
+	    (rc = jin_array(&ms, 1, &t->n_layers, err)) < 0)
+		return rc;
+	if (t->n_layers > PROFILE_LAYERS_MAX)
+		return jin_fail(&ms, TS_EINVALID, err, "at most %d layers are allowed, got %zu",
+				PROFILE_LAYERS_MAX, t->n_layers);
+	t->layer_share = malloc((t->n_layers + 1) * sizeof(double));
+	if (t->layer_share == NULL)
+		return nomem(tab, err);
+	t->layer_share[0] = 0;
+	jin_iter_init(&it, &ms);
+	for (size_t i = 0; i < t->n_layers; i++) {
+		struct jin_at v = jin_iter_next(&it);
+		double x;
+
+		if ((rc = jin_number(&v, 0, 1e7, &x, err)) < 0)
+			return rc;
+		sum += x;
+		t->layer_share[i + 1] = sum;
+	}
+	if (sum <= 0)
+		return jin_fail(&ms, TS_EINVALID, err,
+				"the layers' times sum to 0; expected some time above 0");
+	for (size_t i = 1; i <= t->n_layers; i++)
+		t->layer_share[i] /= sum;
+	return 0;
+}
+
 static int read_table(const struct jin_at *tab, const struct jin_at *sources, struct table *t,
 		      struct ts_error *err)
 {
-	static const char *const keys[] = {"model", "points", NULL};
+	static const char *const keys[] = {"model", "points", "layers", NULL};
 	struct jin_at points;
 	struct jin_iter it;
 	struct point *pts = NULL;
@@ -237,6 +285,8 @@ static int read_table(const struct jin_at *tab, const struct jin_at *sources, st
 			for (size_t k = 0; k < NPARTS; k++)
 				t->z[k][j * t->npx + i] = pts[i * t->ninst + j].v[k];
 	rc = build_interp(&points, t, err);
+	if (rc == 0)
+		rc = read_layers(tab, sources, t, err);
 out:
 	free(pts);
 	return rc;
@@ -354,6 +404,7 @@ void profile_free(struct profile *p)
 			free(t->z[k]);
 		}
 		free(t->model);
+		free(t->layer_share);
 		free(t->px);
 		free(t->inst);
 	}
@@ -456,4 +507,10 @@ bool profile_eval(const struct profile *p, int table, double pixels, double inst
 	out->accel_ms = eval_part(t, 1, pixels, instances);
 	out->cpu_post_ms = eval_part(t, 2, pixels, instances);
 	return clamped;
+}
+
+size_t profile_layers(const struct profile *p, int table, const double **share)
+{
+	*share = p->tables[table].layer_share;
+	return p->tables[table].n_layers;
 }

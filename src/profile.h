@@ -64,4 +64,9 @@ void profile_range(const struct profile *p, int table, double *px_lo, double *px
 bool profile_eval(const struct profile *p, int table, double pixels, double instances,
 		  struct profile_parts *out);
 
+/* The layers of table `table` (its "layers"): their count, 0 when it has
+ * none, and in *share the cumulative share of the accelerator time in
+ * layers 1..k, k = 0..count (0, then increasing to 1). */
+size_t profile_layers(const struct profile *p, int table, const double **share);
+
 #endif

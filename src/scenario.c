@@ -183,6 +183,10 @@ void scenario_free(struct scenario *s)
 	}
 	free(s->profiles);
 	free(s->profile_paths);
+	for (size_t i = 0; i < s->n_models; i++) {
+		free(s->models[i].layers);
+		free(s->models[i].flops_share);
+	}
 	free(s->models);
 	free(s->nodes);
 	free(s->links);
@@ -335,9 +339,31 @@ static int load_profile(struct scenario *s, const struct jin_at *at, const char 
 
 /* The keys an inline model and a model file share: description, source,
  * sizes, and the FLOPs as a number or from layers. */
+/* The model's FLOPs as the sum over its layers, and the cumulative
+ * shares (a model of layers without FLOPs splits them evenly). */
+static int model_shares(struct scn_model *model, struct ts_error *err)
+{
+	size_t n = model->n_layers;
+	double sum = 0;
+
+	model->flops_share = malloc((n + 1) * sizeof(double));
+	if (model->flops_share == NULL)
+		return ts_error_set(err, TS_ENOMEM, "out of memory");
+	model->flops_share[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		sum += model->layers[i].flops;
+		model->flops_share[i + 1] = sum;
+	}
+	model->flops = sum;
+	for (size_t i = 1; i <= n; i++)
+		model->flops_share[i] = sum > 0 ? model->flops_share[i] / sum : (double)i / (double)n;
+	return 0;
+}
+
 static int model_body(const struct jin_at *m, struct scn_model *model, struct ts_error *err)
 {
-	struct jin_at flops, layers;
+	struct jin_at flops, layers, eb;
+	double element_bytes = 4;
 	const char *text;
 	int rc = jin_get_string(m, "description", false, 1024, &text, err);
 
@@ -357,8 +383,18 @@ static int model_body(const struct jin_at *m, struct scn_model *model, struct ts
 			      flops.node == NULL ? "got neither" : "not both");
 	if (rc == 0 && flops.node != NULL)
 		rc = jin_number(&flops, 0, 1e18, &model->flops, err);
+	if (rc == 0)
+		rc = jin_member(m, "element_bytes", false, &eb, err);
+	if (rc == 0 && eb.node != NULL && layers.node == NULL)
+		rc = jin_fail(&eb, TS_EINVALID, err,
+			      "\"element_bytes\" sizes the tensors of \"layers\"; this model has none");
+	if (rc == 0 && eb.node != NULL)
+		rc = jin_number(&eb, 1, 16, &element_bytes, err);
 	if (rc == 0 && layers.node != NULL)
-		rc = analytic_layers_flops(&layers, &model->flops, err);
+		rc = analytic_layers_read(&layers, element_bytes, &model->layers, &model->n_layers,
+					  err);
+	if (rc == 0 && layers.node != NULL)
+		rc = model_shares(model, err);
 	return rc;
 }
 
@@ -370,7 +406,8 @@ static int load_model_file(const struct scenario *s, const struct jin_at *at, co
 {
 	static const char *const keys[] = {"tiersim_model", "id",	   "description",
 					   "source",	    "input_bytes", "output_bytes",
-					   "flops",	    "layers",	   NULL};
+					   "flops",	    "layers",	   "element_bytes",
+					   NULL};
 	char path[4096], id[SCN_ID_MAX + 1];
 	struct jin_doc doc = {0};
 	struct jin_at root;
@@ -399,9 +436,10 @@ static int load_model_file(const struct scenario *s, const struct jin_at *at, co
 
 static int load_models(struct scenario *s, const struct jin_at *root, struct ts_error *err)
 {
-	static const char *const keys[] = {"id",	  "description",  "source",
-					   "input_bytes", "output_bytes", "flops",
-					   "layers",	  "file",	  NULL};
+	static const char *const keys[] = {"id",	  "description",   "source",
+					   "input_bytes", "output_bytes",  "flops",
+					   "layers",	  "element_bytes", "file",
+					   NULL};
 	static const char *const file_keys[] = {"id", "file", NULL};
 	struct jin_at arr;
 	struct jin_iter it;
@@ -453,6 +491,26 @@ static int find_model(const struct scenario *s, const struct jin_at *at, size_t 
 	return jin_fail(at, TS_EINVALID, err, "unknown model \"%s\" (not in $.models)", id);
 }
 
+/* A profile's layer times of a model describe that model's layers, one
+ * each. */
+static int check_layer_times(const struct scenario *s, const struct jin_at *at,
+			     const struct profile *p, struct ts_error *err)
+{
+	for (size_t m = 0; m < s->n_models; m++) {
+		int table = profile_find_model(p, s->models[m].id);
+		const double *share;
+		size_t n = table < 0 ? 0 : profile_layers(p, table, &share);
+
+		if (n > 0 && n != s->models[m].n_layers)
+			return jin_fail(at, TS_EINVALID, err,
+					"profile \"%s\" gives the times of %zu layers of model "
+					"\"%s\", which has %zu; expected one time per layer of "
+					"the model's \"layers\"",
+					profile_id(p), n, s->models[m].id, s->models[m].n_layers);
+	}
+	return 0;
+}
+
 static int load_accels(struct scenario *s, struct scn_node *node, const struct jin_at *n,
 		       struct ts_error *err)
 {
@@ -478,6 +536,8 @@ static int load_accels(struct scenario *s, struct scn_node *node, const struct j
 			rc = jin_string(&ref, 1024, &name, err);
 		if (rc == 0)
 			rc = load_profile(s, &ref, name, &acc->profile, err);
+		if (rc == 0)
+			rc = check_layer_times(s, &ref, acc->profile, err);
 	}
 	if (rc == 0 && node->n_accels > 1)
 		rc = check_unique(&arr, "accelerator", node->accels[0].id, node->n_accels,

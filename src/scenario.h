@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analytic.h"
 #include "dist.h"
 #include "energy.h"
 #include "profile.h"
@@ -40,6 +41,12 @@ struct scn_model {
 	 * must have them. */
 	double input_bytes, output_bytes;
 	double flops; /* given, or summed over its layers (docs/models.md) */
+	/* Its layers in order when it gives them, else NULL and 0; and
+	 * flops_share[k], k = 0..n_layers, the share of its FLOPs in layers
+	 * 1..k (0, then increasing to 1). */
+	struct analytic_layer *layers;
+	size_t n_layers;
+	double *flops_share;
 };
 
 struct scn_accel {

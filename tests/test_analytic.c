@@ -29,19 +29,34 @@ START_TEST(analytic_layer_formulas)
 }
 END_TEST
 
-/* Parses text as a document whose root is a layers array. */
-static int layers_of(const char *text, double *flops, struct ts_error *err)
+/* Parses text as a document whose root is a layers array of 4-byte
+ * elements: the FLOPs summed, and the out_bytes of the first 4 layers. */
+static int layers_bytes(const char *text, double *flops, double *out_bytes, struct ts_error *err)
 {
 	struct jin_doc doc = {0};
 	struct jin_at root;
+	struct analytic_layer *layers = NULL;
+	size_t n = 0;
 	int rc = jin_doc_parse(&doc, "layers.json", text, strlen(text), err);
 
 	if (rc == 0) {
 		root = jin_root(&doc);
-		rc = analytic_layers_flops(&root, flops, err);
+		rc = analytic_layers_read(&root, 4, &layers, &n, err);
 	}
+	*flops = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		*flops += layers[i].flops;
+		if (out_bytes != NULL && i < 4)
+			out_bytes[i] = layers[i].out_bytes;
+	}
+	free(layers);
 	jin_doc_release(&doc);
 	return rc;
+}
+
+static int layers_of(const char *text, double *flops, struct ts_error *err)
+{
+	return layers_bytes(text, flops, NULL, err);
 }
 
 START_TEST(analytic_layers_sum)
@@ -74,6 +89,44 @@ START_TEST(analytic_layers_sum)
 	    TS_EINVALID);
 	ck_assert_ptr_nonnull(strstr(err.msg, "missing required key \"steps\""));
 	ck_assert_int_eq(layers_of("[]", &flops, &err), TS_EINVALID);
+}
+END_TEST
+
+/* The bytes a split after each layer sends: its output tensor at 4 bytes
+ * an element, or the layer's own out_bytes; a block gives both. */
+START_TEST(analytic_layers_out_bytes)
+{
+	struct ts_error err = {""};
+	double flops = -1, bytes[4] = {0};
+
+	ck_assert_int_eq(
+	    layers_bytes(
+		"[{\"name\": \"c\", \"type\": \"conv\", \"out_h\": 10, \"out_w\": 20, "
+		"\"in_channels\": 3, \"kernel\": 3, \"out_channels\": 8},"
+		" {\"type\": \"depthwise\", \"out_h\": 5, \"out_w\": 5, \"channels\": 8, "
+		"\"kernel\": 3, \"out_bytes\": 7},"
+		" {\"type\": \"fc\", \"inputs\": 200, \"outputs\": 10},"
+		" {\"type\": \"block\", \"flops\": 1000, \"out_bytes\": 64}]",
+		&flops, bytes, &err),
+	    0);
+	ck_assert_double_eq(bytes[0], 10 * 20 * 8 * 4.0);
+	ck_assert_double_eq(bytes[1], 7);
+	ck_assert_double_eq(bytes[2], 40);
+	ck_assert_double_eq(bytes[3], 64);
+	ck_assert_double_eq(flops, 2 * 10 * 20 * 28 * 8.0 + 2 * 5 * 5 * 10 * 8.0 + 399 * 10.0 + 1000);
+	ck_assert_int_eq(layers_of("[{\"type\": \"block\", \"flops\": 5}]", &flops, &err),
+			 TS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "missing required key \"out_bytes\""));
+	ck_assert_int_eq(
+	    layers_of("[{\"type\": \"fc\", \"inputs\": 2, \"outputs\": 3, \"out_bytes\": 0}]",
+		      &flops, &err),
+	    TS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "$[0].out_bytes"));
+	ck_assert_int_eq(layers_of("[{\"type\": \"block\", \"flops\": 5, \"out_bytes\": 1, "
+				   "\"inputs\": 3}]",
+				   &flops, &err),
+			 TS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "unknown key \"inputs\""));
 }
 END_TEST
 
@@ -148,6 +201,7 @@ static Suite *analytic_suite(void)
 
 	tcase_add_test(tc, analytic_layer_formulas);
 	tcase_add_test(tc, analytic_layers_sum);
+	tcase_add_test(tc, analytic_layers_out_bytes);
 	tcase_add_test(tc, analytic_node_flops_and_times);
 	tcase_add_test(tc, analytic_calibration_inverts);
 	tcase_add_test(tc, analytic_shipped_models);
