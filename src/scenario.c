@@ -356,7 +356,8 @@ static int model_shares(struct scn_model *model, struct ts_error *err)
 	}
 	model->flops = sum;
 	for (size_t i = 1; i <= n; i++)
-		model->flops_share[i] = sum > 0 ? model->flops_share[i] / sum : (double)i / (double)n;
+		model->flops_share[i] =
+		    sum > 0 ? model->flops_share[i] / sum : (double)i / (double)n;
 	return 0;
 }
 
@@ -386,8 +387,9 @@ static int model_body(const struct jin_at *m, struct scn_model *model, struct ts
 	if (rc == 0)
 		rc = jin_member(m, "element_bytes", false, &eb, err);
 	if (rc == 0 && eb.node != NULL && layers.node == NULL)
-		rc = jin_fail(&eb, TS_EINVALID, err,
-			      "\"element_bytes\" sizes the tensors of \"layers\"; this model has none");
+		rc = jin_fail(
+		    &eb, TS_EINVALID, err,
+		    "\"element_bytes\" sizes the tensors of \"layers\"; this model has none");
 	if (rc == 0 && eb.node != NULL)
 		rc = jin_number(&eb, 1, 16, &element_bytes, err);
 	if (rc == 0 && layers.node != NULL)
@@ -404,10 +406,9 @@ static int model_body(const struct jin_at *m, struct scn_model *model, struct ts
 static int load_model_file(const struct scenario *s, const struct jin_at *at, const char *ref,
 			   bool has_id, struct scn_model *model, struct ts_error *err)
 {
-	static const char *const keys[] = {"tiersim_model", "id",	   "description",
-					   "source",	    "input_bytes", "output_bytes",
-					   "flops",	    "layers",	   "element_bytes",
-					   NULL};
+	static const char *const keys[] = {
+	    "tiersim_model", "id",    "description", "source",	      "input_bytes",
+	    "output_bytes",  "flops", "layers",	     "element_bytes", NULL};
 	char path[4096], id[SCN_ID_MAX + 1];
 	struct jin_doc doc = {0};
 	struct jin_at root;
@@ -436,10 +437,9 @@ static int load_model_file(const struct scenario *s, const struct jin_at *at, co
 
 static int load_models(struct scenario *s, const struct jin_at *root, struct ts_error *err)
 {
-	static const char *const keys[] = {"id",	  "description",   "source",
-					   "input_bytes", "output_bytes",  "flops",
-					   "layers",	  "element_bytes", "file",
-					   NULL};
+	static const char *const keys[] = {"id",	   "description", "source", "input_bytes",
+					   "output_bytes", "flops",	  "layers", "element_bytes",
+					   "file",	   NULL};
 	static const char *const file_keys[] = {"id", "file", NULL};
 	struct jin_at arr;
 	struct jin_iter it;
