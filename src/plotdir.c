@@ -406,7 +406,7 @@ enum req_col {
 	RC_POST = 13,
 	RC_RESPONSE = 15,
 	RC_INSTANCES = 16,
-	RC_COUNT = 17,
+	RC_COUNT = 19,
 };
 
 /* The group of (node, instances), added when new; NULL when out of

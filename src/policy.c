@@ -1,5 +1,7 @@
 #include "policy.h"
 
+#include "partition.h"
+
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
@@ -184,7 +186,7 @@ static double normalised(double x, double max)
 
 /* W = alpha W_cpu + beta W_ai + gamma W_nl over the edge and cloud
  * candidates, each term normalised by its largest value among them:
- * W_cpu = cpu_ms (1 + load), W_ai = accel_ms (1 + load) (the CPU and
+ * W_cpu = (cpu_pre_ms + cpu_post_ms) (1 + load), W_ai = accel_ms (1 + load) (the CPU and
  * accelerator work ahead of a new frame), W_nl = NLM score.  The knob k
  * sets gamma = k, alpha = beta = (1 - k) / 2.  The least W wins, ties in
  * node order; without an edge or cloud candidate, the device. */
@@ -199,7 +201,7 @@ static long place_weighted(void *state, const struct policy_query *q)
 
 		if (c->tier == TIER_DEVICE)
 			continue;
-		max_cpu = fmax(max_cpu, c->cpu_ms * (1 + c->load));
+		max_cpu = fmax(max_cpu, (c->cpu_pre_ms + c->cpu_post_ms) * (1 + c->load));
 		max_ai = fmax(max_ai, c->accel_ms * (1 + c->load));
 		max_nl = fmax(max_nl, c->nlm_ms);
 	}
@@ -209,7 +211,8 @@ static long place_weighted(void *state, const struct policy_query *q)
 
 		if (c->tier == TIER_DEVICE)
 			continue;
-		w = (1 - k) / 2 * normalised(c->cpu_ms * (1 + c->load), max_cpu) +
+		w = (1 - k) / 2 *
+			normalised((c->cpu_pre_ms + c->cpu_post_ms) * (1 + c->load), max_cpu) +
 		    (1 - k) / 2 * normalised(c->accel_ms * (1 + c->load), max_ai) +
 		    k * normalised(c->nlm_ms, max_nl);
 		if (w < best_w) {
@@ -488,9 +491,9 @@ static const struct policy_ops exact = {
 };
 
 const struct policy_ops *const policy_registry[] = {
-    &all_device,   &all_edge, &all_cloud,     &round_robin,	 &random_choice,
-    &least_loaded, &split,    &layer_minimum, &health_threshold, &weighted,
-    &tabu,	   &exact,    NULL,
+    &all_device, &all_edge,	 &all_cloud,	    &round_robin, &random_choice,    &least_loaded,
+    &split,	 &layer_minimum, &health_threshold, &weighted,	  &partition_policy, &tabu,
+    &exact,	 NULL,
 };
 
 const struct policy_ops *policy_find(const char *name)

@@ -38,9 +38,16 @@ struct policy_candidate {
 	double wait_ms;
 	/* Profiled service time (CPU pre + accelerator + CPU post) at the
 	 * instance count the node would have with this request, ms, and its
-	 * CPU (pre + post) and accelerator parts. */
+	 * parts. */
 	double service_ms;
-	double cpu_ms, accel_ms;
+	double cpu_pre_ms, accel_ms, cpu_post_ms;
+	/* The link to the device: its delay estimates up and down (ms) and
+	 * its bandwidth; 0 on the device itself. */
+	double up_ms, down_ms, bandwidth_Bps;
+	/* The cumulative share of the accelerator part in the model's layers
+	 * 1..k, k = 0..n_layers (docs/profiles.md); NULL when the model has
+	 * no layers. */
+	const double *share;
 	/* Filled for policies with `health` (else IDLE, 0, 0): the node's
 	 * state and AvgInfLat (ms, 0 without a sample) at the last health
 	 * check, and the NLM score between the device and the node (ms; 0
@@ -61,6 +68,11 @@ struct policy_query {
 	/* May be NULL; a policy with `health` sets *fallback when no
 	 * candidate was healthy and it chose by its fallback rule. */
 	bool *fallback;
+	/* Where a policy with `partition` writes the split point k: 0 runs
+	 * the whole model on the chosen node (the default); 1 <= k <
+	 * n_layers runs layers 1..k on the device first and the rest on the
+	 * chosen node, which is then not the device.  NULL for others. */
+	size_t *split;
 };
 
 /* A numeric parameter a policy declares; a scenario sets it in
@@ -81,6 +93,10 @@ struct policy_ops {
 	 * q->cands of the chosen node, or -1 to refuse (the request is
 	 * dropped with reason "no_node"). */
 	long (*place)(void *state, const struct policy_query *q);
+	/* Partition mode: the policy may split a request's model between
+	 * its device and the chosen node (q->split); it runs on apps with
+	 * Poisson arrivals only, placed request by request. */
+	bool partition;
 	/* Health mode: when true the engine keeps per-instance and per-node
 	 * health, the network latency matrix and the health outputs
 	 * (docs/policies.md), and the first POLICY_HEALTH_PARAMS parameters

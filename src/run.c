@@ -35,6 +35,7 @@ enum group_kind {
 	G_NODE,
 	G_TIER,
 	G_HEALTH,
+	G_PARTITION,
 	G_STATE,
 	G_FAULTS,
 	G_AVAILABILITY,
@@ -58,6 +59,8 @@ static double value(const struct sim_report *rep, enum group_kind g, size_t idx,
 		return rep->tiers[idx][k];
 	case G_HEALTH:
 		return rep->health[k];
+	case G_PARTITION:
+		return rep->partition[k];
 	case G_STATE:
 		return rep->state_s[idx * HEALTH_STATE_COUNT + (size_t)k];
 	case G_FAULTS:
@@ -299,6 +302,14 @@ cJSON *run_summary_json(const struct scenario *s, const char *policy,
 				  &failed);
 	if (!failed && policy_find(policy)->health)
 		add_health(s, reports, n, root, &failed);
+	if (!failed && policy_find(policy)->partition) {
+		cJSON *p = cJSON_AddObjectToObject(root, "partition");
+
+		failed |= p == NULL;
+		for (int k = 0; !failed && k < SIM_P_COUNT_ALL; k++)
+			outfile_json_add(p, sim_partition_names[k],
+					 metric_json(reports, n, G_PARTITION, 0, k), &failed);
+	}
 	if (!failed && s->faults.present)
 		add_faults(s, reports, n, root, &failed);
 	for (size_t a = 0; !failed && a < sizeof(accounts) / sizeof(accounts[0]); a++)
@@ -514,6 +525,17 @@ static void print_summary(FILE *out, const struct job *j)
 			"state changes\n",
 			r == 1 ? "" : " (mean per replication)", h[SIM_H_MIGRATIONS],
 			h[SIM_H_NO_HEALTHY], h[SIM_H_STATE_CHANGES]);
+	}
+	if (j->policy->partition) {
+		double p[SIM_P_COUNT_ALL];
+
+		means(j, G_PARTITION, SIM_P_COUNT_ALL, p);
+		fprintf(out, "partition%s: %.0f requests split (%.1f%%)",
+			r == 1 ? "" : " (mean per replication)", p[SIM_P_SPLIT],
+			100 * p[SIM_P_SPLIT_SHARE]);
+		if (!isnan(p[SIM_P_MEAN_SPLIT_AFTER]))
+			fprintf(out, ", after layer %.3g on average", p[SIM_P_MEAN_SPLIT_AFTER]);
+		fputc('\n', out);
 	}
 	for (size_t a = 0; a < sizeof(accounts) / sizeof(accounts[0]); a++)
 		if (accounts[a].present(s))

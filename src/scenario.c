@@ -1049,6 +1049,11 @@ static int load_workload(struct scenario *s, struct scn_app *app, const struct j
 	if (rc < 0)
 		return rc;
 	app->workload = (enum workload)type;
+	if (app->workload == WORKLOAD_STREAM && policy_find(s->policy)->partition)
+		return jin_fail(w, TS_EINVALID, err,
+				"policy \"%s\" places and may split each request on its own; "
+				"expected \"type\": \"poisson\", not a stream",
+				s->policy);
 	rc = jin_keys(w, app->workload == WORKLOAD_STREAM ? stream_keys : poisson_keys, err);
 	if (rc == 0 && app->workload == WORKLOAD_STREAM)
 		rc = jin_get_number(w, "fps", true, 1e-6, 1e6, &app->fps, err);

@@ -28,6 +28,11 @@ const char *const sim_total_names[SIM_T_COUNT_ALL] = {
 #undef SIM_TOTAL_NAME
 };
 
+const char *const sim_partition_names[SIM_P_COUNT_ALL] = {
+#define SIM_PARTITION_NAME(e, name) name,
+    SIM_PARTITION(SIM_PARTITION_NAME)
+#undef SIM_PARTITION_NAME
+};
 const char *const sim_health_names[SIM_H_COUNT_ALL] = {
 #define SIM_HEALTH_NAME(e, name) name,
     SIM_HEALTH(SIM_HEALTH_NAME)
@@ -74,7 +79,8 @@ _Static_assert(SIM_C_PR_AMORTISED - SIM_C_PR_COMPUTE == SIM_NC_AMORTISED - SIM_N
 
 const char sim_csv_header[] =
     "replication,id,app,source,node,tier,status,reason,created_ns,uplink_done_ns,start_ns,"
-    "cpu_pre_done_ns,accel_done_ns,cpu_post_done_ns,downlink_done_ns,response_ns,instances\n";
+    "cpu_pre_done_ns,accel_done_ns,cpu_post_done_ns,downlink_done_ns,response_ns,instances,"
+    "split_after,head_done_ns\n";
 const char sim_timeseries_header[] = "time_s,node,instances,avg_inf_lat_ms,state,queue_length\n";
 const char sim_migrations_header[] = "time_s,stream,app,from,to,reason\n";
 const char sim_states_header[] = "time_s,kind,subject,from,to,latency_ms\n";
@@ -130,6 +136,12 @@ struct request {
 	uint32_t instances;   /* active instances on its node when service started */
 	double net_ms;	      /* delay part (no bytes / bandwidth) of its current transfer */
 	int frame_w, frame_h; /* its frame size, the app's when it was created */
+	/* Split after layer `split` (0: not split): while its first part runs
+	 * on its device, `rest` is the instance of the rest of the model and
+	 * rest_link the link to it (NONE once handed over); head_done is
+	 * when the first part ended, -1 before. */
+	uint32_t split, rest, rest_link;
+	sim_time_t head_done;
 	sim_time_t t[ST_COUNT];
 };
 
@@ -141,9 +153,13 @@ struct route {
 	const struct profile *profile;
 	int table;
 	bool lost; /* every accelerator able to serve it was lost */
-	/* Expected transfer up and back (the policies' transfer_ms): fixed
-	 * per route, so computed once rather than per decision. */
-	double transfer_ms;
+	/* Expected transfer up and back (the policies' transfer_ms), and
+	 * the delay estimates each way: fixed per route, so computed once
+	 * rather than per decision. */
+	double transfer_ms, up_ms, down_ms;
+	/* Cumulative accelerator shares of the model's layers on it
+	 * (policy_candidate.share); NULL when the model has none. */
+	const double *share;
 };
 
 struct source {
@@ -171,6 +187,7 @@ struct instance {
 	uint32_t source; /* the stream it serves, NONE for a Poisson instance */
 	int table;	 /* profile table of the app's model */
 	const struct profile *profile;
+	const double *share; /* its route's */
 	uint32_t head, tail;
 	uint32_t queued;
 	uint32_t pending; /* requests bound to it not yet served or dropped */
@@ -367,7 +384,15 @@ static void csv_row(struct sim *m, const struct request *r, const char *status, 
 	else
 		fputs(",", f);
 	if (r->t[ST_START] >= 0 && r->t[ST_START] <= m->now)
-		fprintf(f, ",%" PRIu32 "\n", r->instances);
+		fprintf(f, ",%" PRIu32, r->instances);
+	else
+		fputs(",", f);
+	if (r->split > 0)
+		fprintf(f, ",%" PRIu32, r->split);
+	else
+		fputs(",", f);
+	if (r->head_done >= 0)
+		fprintf(f, ",%" PRId64 "\n", r->head_done);
 	else
 		fputs(",\n", f);
 }
@@ -516,6 +541,27 @@ static void instance_maybe_close(struct sim *m, uint32_t i)
 	}
 }
 
+/* The bytes request r sends up its link: the app's request, or the
+ * tensors crossing its split. */
+static double upload_bytes(const struct sim *m, const struct request *r)
+{
+	const struct scn_app *app = &m->s->apps[m->sources[r->source].app];
+
+	return r->split > 0 ? m->s->models[app->model].layers[r->split - 1].out_bytes
+			    : app->request_bytes;
+}
+
+/* A split request ends or leaves before its first part is done: it no
+ * longer holds the instance of the rest. */
+static void release_rest(struct sim *m, struct request *r)
+{
+	if (r->rest == NONE)
+		return;
+	m->insts[r->rest].pending--;
+	instance_maybe_close(m, r->rest);
+	r->rest = NONE;
+}
+
 /* Drop totals are indexed by reason from the first one. */
 _Static_assert(SIM_T_DROPPED_NO_NODE - SIM_T_DROPPED_QUEUE_FULL == SIM_DROP_NO_NODE,
 	       "drop totals follow the drop reasons");
@@ -540,6 +586,7 @@ static void drop(struct sim *m, uint32_t ri, enum sim_drop why)
 		m->insts[r->inst].pending--;
 		instance_maybe_close(m, r->inst);
 	}
+	release_rest(m, r);
 	request_release(m, ri);
 }
 
@@ -643,7 +690,7 @@ static int charge_transfer(struct sim *m, const struct request *r, bool up)
 	const struct scn_app *app = &s->apps[src->app];
 	const struct scn_node *dev = &s->nodes[src->device];
 	uint32_t node = m->insts[r->inst].node;
-	double bytes = up ? app->request_bytes : s->models[app->model].output_bytes;
+	double bytes = up ? upload_bytes(m, r) : s->models[app->model].output_bytes;
 	double radio_J = bytes * (up ? dev->energy.tx_per_byte_J : dev->energy.rx_per_byte_J);
 
 	if (measured(m, r) && m->report->node_energy != NULL)
@@ -668,6 +715,9 @@ static int complete(struct sim *m, uint32_t ri)
 		int missed = ms > app->qos_ms;
 
 		stats_acc_add(m->g_apps[src->app].acc, ms, missed);
+		/* Summed split points until finish() takes their mean. */
+		m->report->partition[SIM_P_SPLIT] += r->split > 0;
+		m->report->partition[SIM_P_MEAN_SPLIT_AFTER] += r->split;
 		stats_acc_add(m->g_tiers[m->s->nodes[node].tier].acc, ms, missed);
 		if (group_add(m, &m->g_nodes[node], ms, missed) < 0)
 			return TS_ENOMEM;
@@ -793,6 +843,16 @@ static int start_service(struct sim *m, uint32_t ii, uint32_t ri)
 
 	if (rc < 0)
 		return rc;
+	/* A split request: the first part has the pre-processing and the
+	 * layers up to the split, the rest the other layers and the
+	 * post-processing. */
+	if (r->split > 0 && r->rest != NONE) {
+		p.accel_ms *= in->share[r->split];
+		p.cpu_post_ms = 0;
+	} else if (r->split > 0) {
+		p.cpu_pre_ms = 0;
+		p.accel_ms *= 1 - in->share[r->split];
+	}
 	/* Jitter multiplies each part by a gamma variate of mean 1 and
 	 * coefficient of variation cv: positive, and exact in mean. */
 	if (cv > 0) {
@@ -865,6 +925,7 @@ static int instance_new(struct sim *m, const struct route *rt, uint32_t app, uin
 	in->source = source;
 	in->profile = rt->profile;
 	in->table = rt->table;
+	in->share = rt->share;
 	in->accel = rt->accel;
 	in->active = true;
 	m->nodes[rt->node].active_instances++;
@@ -899,8 +960,13 @@ static void estimate(struct sim *m, const struct source *src, const struct route
 	scenario_frame_px(app, m->now, &w, &h);
 	profile_eval(route->profile, route->table, (double)w * (double)h, n, &p);
 	c->service_ms = p.cpu_pre_ms + p.accel_ms + p.cpu_post_ms;
-	c->cpu_ms = p.cpu_pre_ms + p.cpu_post_ms;
+	c->cpu_pre_ms = p.cpu_pre_ms;
 	c->accel_ms = p.accel_ms;
+	c->cpu_post_ms = p.cpu_post_ms;
+	c->up_ms = route->up_ms;
+	c->down_ms = route->down_ms;
+	c->bandwidth_Bps = route->link != NONE ? s->links[route->link].bandwidth_Bps : 0;
+	c->share = route->share;
 	c->state = HEALTH_IDLE;
 	c->avg_inf_lat_ms = 0;
 	c->nlm_ms = 0;
@@ -935,8 +1001,9 @@ static bool route_usable(const struct sim *m, const struct route *rt)
 }
 
 /* Asks the policy among the usable routes; returns the chosen route or
- * NULL. */
-static const struct route *place(struct sim *m, const struct source *src)
+ * NULL, and in *split the policy's split point (0 unless it has
+ * `partition`). */
+static const struct route *place(struct sim *m, const struct source *src, size_t *split)
 {
 	bool fallback = false;
 	struct policy_query q = {
@@ -947,9 +1014,11 @@ static const struct route *place(struct sim *m, const struct source *src)
 	    .rng = m->policy_rng,
 	    .params = m->params,
 	    .fallback = &fallback,
+	    .split = split,
 	};
 	long chosen;
 
+	*split = 0;
 	for (size_t i = 0; i < src->n_routes; i++) {
 		if (!route_usable(m, &src->routes[i]))
 			continue;
@@ -1019,18 +1088,52 @@ static int schedule_next_arrival(struct sim *m, uint32_t si)
 	return 0;
 }
 
+/* The app's Poisson instance on route's node, opened when there is
+ * none; it holds one more request. */
+static int poisson_bind(struct sim *m, const struct source *src, const struct route *route,
+			uint32_t *ii)
+{
+	int rc = 0;
+
+	*ii = poisson_instance(m, src->app, route->node);
+	if (*ii == NONE) {
+		rc = instance_new(m, route, src->app, NONE, ii);
+		if (rc < 0)
+			return rc;
+		m->poisson_inst[(size_t)src->app * m->s->n_nodes + route->node] = *ii;
+	}
+	m->insts[*ii].pending++;
+	return rc;
+}
+
+/* The route of a source to its own device; the partition policy splits a
+ * request only when the device can run the model. */
+static const struct route *device_route(const struct source *src)
+{
+	for (size_t i = 0; i < src->n_routes; i++)
+		if (src->routes[i].link == NONE)
+			return &src->routes[i];
+	return NULL;
+}
+
 /* Binds request ri to an instance: its stream's (placing the stream when
  * it has none, or when its instance was killed or its link went down) or
  * the Poisson instance on the node the policy picks, opened when needed.
- * r->inst stays NONE when no node takes it. */
+ * A request the policy splits is bound to its device's instance for the
+ * first part and holds the instance of the rest too.  r->inst stays NONE
+ * when no node takes it. */
 static int bind(struct sim *m, uint32_t ri)
 {
-	uint32_t si = m->reqs[ri].source, ii = NONE, link = NONE;
+	uint32_t si = m->reqs[ri].source;
 	struct source *src = &m->sources[si];
 	const struct scn_app *app = &m->s->apps[src->app];
+	struct request *r = &m->reqs[ri];
 	const struct route *route;
+	size_t split = 0;
 	int rc = 0;
 
+	r->split = 0;
+	r->rest = r->rest_link = NONE;
 	if (app->workload == WORKLOAD_STREAM) {
 		/* Its instance may have been killed, cut off, or closed: a
 		 * request sent again after its stream ended finds it closed
@@ -1042,39 +1145,37 @@ static int bind(struct sim *m, uint32_t ri)
 			instance_maybe_close(m, old);
 		}
 		if (src->inst == NONE && !src->refused) {
-			route = place(m, src);
+			route = place(m, src, &split);
 			src->refused = route == NULL;
 			if (route != NULL) {
 				src->link = route->link;
 				rc = instance_new(m, route, src->app, si, &src->inst);
 			}
 		}
-		ii = src->inst;
-		link = src->link;
-	} else {
-		route = place(m, src);
-		if (route != NULL) {
-			ii = poisson_instance(m, src->app, route->node);
-			link = route->link;
-			if (ii == NONE) {
-				rc = instance_new(m, route, src->app, NONE, &ii);
-				m->poisson_inst[(size_t)src->app * m->s->n_nodes + route->node] =
-				    ii;
-			}
+		r->link = src->link;
+		if (src->inst != NONE) {
+			r->inst = src->inst;
+			m->insts[src->inst].pending++;
 		}
-	}
-	if (rc < 0)
 		return rc;
-	m->reqs[ri].link = link;
-	if (ii != NONE) {
-		m->reqs[ri].inst = ii;
-		m->insts[ii].pending++;
 	}
-	return 0;
+	route = place(m, src, &split);
+	if (route == NULL)
+		return 0;
+	if (split > 0) {
+		rc = poisson_bind(m, src, route, &r->rest);
+		r->rest_link = route->link;
+		r->split = (uint32_t)split;
+		route = device_route(src);
+	}
+	if (rc == 0)
+		rc = poisson_bind(m, src, route, &r->inst);
+	r->link = route->link;
+	return rc;
 }
 
-/* Sends bound request ri from its device: over its link, or straight to
- * the device's own instance. */
+/* Sends bound request ri from its device (a split request after its
+ * first part): over its link, or straight to the device's own instance. */
 static int send(struct sim *m, uint32_t ri)
 {
 	struct request *r = &m->reqs[ri];
@@ -1087,7 +1188,7 @@ static int send(struct sim *m, uint32_t ri)
 	r->phase = RP_UPLINK;
 	if (!link_up(m, r->link))
 		return catch_request(m, ri, SIM_FAIL_LINK_DOWN);
-	rc = transfer(m, r->link, src->device, m->s->apps[src->app].request_bytes, &dt, &r->net_ms);
+	rc = transfer(m, r->link, src->device, upload_bytes(m, r), &dt, &r->net_ms);
 	return rc < 0 ? rc : schedule_request(m, m->now + dt, EV_UPLINK_DONE, ri);
 }
 
@@ -1113,6 +1214,7 @@ static int on_arrival(struct sim *m, uint32_t si)
 	r->retries = 0;
 	for (int st = 0; st < ST_COUNT; st++)
 		r->t[st] = -1;
+	r->head_done = -1;
 	r->t[ST_CREATED] = m->now;
 	scenario_frame_px(app, m->now, &r->frame_w, &r->frame_h);
 	m->report->totals[SIM_T_CREATED] += 1;
@@ -1177,6 +1279,7 @@ static int catch_request(struct sim *m, uint32_t ri, enum sim_fail why)
 		m->insts[r->inst].pending--;
 		instance_maybe_close(m, r->inst);
 	}
+	release_rest(m, r);
 	if (r->retries >= (uint32_t)f->max_retries) {
 		fail(m, ri, why);
 		return 0;
@@ -1189,6 +1292,7 @@ static int catch_request(struct sim *m, uint32_t ri, enum sim_fail why)
 	m->report->faults[SIM_F_RETRIED] += 1;
 	for (int st = ST_UPLINK_DONE; st < ST_COUNT; st++)
 		r->t[st] = -1;
+	r->head_done = -1;
 	r->inst = NONE;
 	rc = bind(m, ri);
 	if (rc < 0)
@@ -1271,10 +1375,11 @@ static int move_stream(struct sim *m, uint32_t si, enum sim_fail why)
 	const struct scenario *s = m->s;
 	uint32_t old = src->inst, from = m->insts[old].node;
 	const struct route *route;
+	size_t split;
 	int rc = 0;
 
 	src->inst = NONE;
-	route = place(m, src);
+	route = place(m, src, &split);
 	src->refused = route == NULL;
 	if (route != NULL) {
 		src->link = route->link;
@@ -1509,6 +1614,21 @@ static int faults_setup(struct sim *m)
 	return rc;
 }
 
+/* The first part of split request ri is done on its device: the
+ * tensors at the split go to the instance of the rest. */
+static int hand_over(struct sim *m, uint32_t ri)
+{
+	struct request *r = &m->reqs[ri];
+
+	r->head_done = m->now;
+	for (int st = ST_UPLINK_DONE; st < ST_COUNT; st++)
+		r->t[st] = -1;
+	r->inst = r->rest;
+	r->link = r->rest_link;
+	r->rest = NONE;
+	return send(m, ri);
+}
+
 static int on_service_done(struct sim *m, uint32_t ri)
 {
 	struct request *r = &m->reqs[ri];
@@ -1528,7 +1648,9 @@ static int on_service_done(struct sim *m, uint32_t ri)
 	node_busy(m, in->node, -1);
 	m->nodes[in->node].frames--;
 	r->phase = RP_DOWNLINK;
-	if (r->link == NONE) {
+	if (r->rest != NONE) {
+		rc = hand_over(m, ri);
+	} else if (r->link == NONE) {
 		r->t[ST_DOWNLINK_DONE] = m->now;
 		rc = complete(m, ri);
 	} else if (!link_up(m, r->link)) {
@@ -1934,17 +2056,20 @@ static void add_route(struct sim *m, struct source *src, uint32_t n, uint32_t li
 	rt->accel = (uint32_t)(acc - s->nodes[n].accels);
 	rt->profile = acc->profile;
 	rt->lost = false;
-	rt->transfer_ms = 0;
+	rt->transfer_ms = rt->up_ms = rt->down_ms = 0;
 	if (link != NONE) {
 		const struct scn_link *l = &s->links[link];
 		const struct scn_app *app = &s->apps[src->app];
-		size_t up = 2 * (size_t)link + link_dir(l, src->device);
-		size_t down = 2 * (size_t)link + 1 - link_dir(l, src->device);
 
-		rt->transfer_ms = m->link_estimate_ms[up] + m->link_estimate_ms[down] +
+		rt->up_ms = m->link_estimate_ms[2 * (size_t)link + link_dir(l, src->device)];
+		rt->down_ms = m->link_estimate_ms[2 * (size_t)link + 1 - link_dir(l, src->device)];
+		rt->transfer_ms = rt->up_ms + rt->down_ms +
 				  1e3 * (app->request_bytes + s->models[app->model].output_bytes) /
 				      l->bandwidth_Bps;
 	}
+	/* Measured layer times when its profile has them, else the FLOPs. */
+	if (profile_layers(rt->profile, rt->table, &rt->share) == 0)
+		rt->share = s->models[s->apps[src->app].model].flops_share;
 	src->n_routes++;
 }
 
@@ -2034,6 +2159,15 @@ static int setup(struct sim *m)
 	size_t max_cands = 1;
 	struct estimate_cache cache = {0};
 
+	/* A policy named on the command line or in a sweep is not checked
+	 * against the apps when the scenario loads. */
+	for (size_t a = 0; a < s->n_apps; a++)
+		if (m->opt->policy->partition && s->apps[a].workload == WORKLOAD_STREAM)
+			return ts_error_set(m->err, TS_EINVALID,
+					    "%s: app \"%s\" is a stream, and policy \"%s\" "
+					    "places and may split each request on its own: "
+					    "expected apps with \"type\": \"poisson\"",
+					    s->path, s->apps[a].id, m->opt->policy->name);
 	m->q = evq_new();
 	m->nodes = calloc(s->n_nodes, sizeof(*m->nodes));
 	m->link_rng = calloc(2 * s->n_links + 1, sizeof(*m->link_rng));
@@ -2198,14 +2332,21 @@ static void fill_account(const struct scenario *s, double *nodes, size_t parts, 
 
 /* What nodes spend by themselves over the measured window of window_s
  * seconds (idle power, amortised cost), then the accounts' totals. */
+/* The measured completed requests, over the apps. */
+static double measured_completed(const struct sim *m)
+{
+	double count = 0;
+
+	for (size_t a = 0; a < m->s->n_apps; a++)
+		count += m->report->apps[a * SIM_M_COUNT_ALL + SIM_M_COUNT];
+	return count;
+}
+
 static void finish_accounts(struct sim *m, double window_s)
 {
 	const struct scenario *s = m->s;
 	struct sim_report *rep = m->report;
-	double count = 0;
-
-	for (size_t a = 0; a < s->n_apps; a++)
-		count += rep->apps[a * SIM_M_COUNT_ALL + SIM_M_COUNT];
+	double count = measured_completed(m);
 	for (size_t n = 0; n < s->n_nodes; n++) {
 		const struct scn_node *node = &s->nodes[n];
 		/* A device out of charge draws nothing from then on. */
@@ -2230,6 +2371,15 @@ static void finish_accounts(struct sim *m, double window_s)
 		fill_account(s, rep->node_energy, SIM_NE_TOTAL, count, rep->energy);
 	if (rep->node_cost != NULL)
 		fill_account(s, rep->node_cost, SIM_NC_TOTAL, count, rep->cost);
+}
+
+static void finish_partition(struct sim *m)
+{
+	double *p = m->report->partition, completed = measured_completed(m);
+
+	p[SIM_P_SPLIT_SHARE] = completed > 0 ? p[SIM_P_SPLIT] / completed : 0;
+	p[SIM_P_MEAN_SPLIT_AFTER] =
+	    p[SIM_P_SPLIT] > 0 ? p[SIM_P_MEAN_SPLIT_AFTER] / p[SIM_P_SPLIT] : NAN;
 }
 
 static int finish(struct sim *m)
@@ -2276,6 +2426,7 @@ static int finish(struct sim *m)
 		    tier_nodes[t] == 0 ? NAN : tier_util[t] / (double)tier_nodes[t];
 	}
 	finish_accounts(m, window_ns / 1e9);
+	finish_partition(m);
 	for (size_t n = 0; n < s->n_nodes; n++)
 		rep->availability[n] =
 		    1 - (double)(m->nodes[n].down_ns + down_in_window(m, (uint32_t)n)) / window_ns;

@@ -132,6 +132,22 @@ enum sim_health {
 	    SIM_H_COUNT_ALL
 };
 
+/* Split requests of a policy with `partition` (docs/hybrid.md), the keys
+ * of summary.json's "partition" object: over the measured completed
+ * requests, those split, their share, and the mean of their split points
+ * (NAN without one). */
+#define SIM_PARTITION(X)                                                                           \
+	X(SPLIT, "split")                                                                          \
+	X(SPLIT_SHARE, "split_share")                                                              \
+	X(MEAN_SPLIT_AFTER, "mean_split_after")
+
+enum sim_partition {
+#define SIM_PARTITION_ENUM(e, name) SIM_P_##e,
+	SIM_PARTITION(SIM_PARTITION_ENUM)
+#undef SIM_PARTITION_ENUM
+	    SIM_P_COUNT_ALL
+};
+
 /* Energy and cost accounts (docs/energy.md) of a scenario with power
  * models (energy) or prices (cost).  Per node, what it spent: the parts
  * of an account, then their total.  Per run: per completed measured
@@ -209,6 +225,7 @@ extern const char *const sim_node_cost_names[SIM_NC_COUNT_ALL];
 extern const char *const sim_cost_names[SIM_C_COUNT_ALL];
 
 extern const char *const sim_health_names[SIM_H_COUNT_ALL];
+extern const char *const sim_partition_names[SIM_P_COUNT_ALL];
 extern const char *const sim_metric_names[SIM_M_COUNT_ALL];
 extern const char *const sim_total_names[SIM_T_COUNT_ALL];
 extern const char *const sim_drop_names[SIM_DROP_COUNT];
@@ -221,7 +238,8 @@ struct sim_report {
 	double *apps;  /* n_apps x SIM_M_COUNT_ALL */
 	double *nodes; /* n_nodes x SIM_M_COUNT_ALL */
 	double tiers[TIER_COUNT][SIM_M_COUNT_ALL];
-	double health[SIM_H_COUNT_ALL]; /* 0 unless the policy has `health` */
+	double health[SIM_H_COUNT_ALL];	   /* 0 unless the policy has `health` */
+	double partition[SIM_P_COUNT_ALL]; /* 0 unless the policy has `partition` */
 	/* n_nodes x HEALTH_STATE_COUNT: seconds of the measured window each
 	 * node spent in each state (enum health_state) from one health check
 	 * to the next; NULL unless the policy has `health`.  Device rows are 0. */

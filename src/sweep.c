@@ -687,7 +687,7 @@ static int flatten(const cJSON *node, const char *prefix, cJSON *flat, struct ts
 static int item_line(const struct sweep *sw, size_t item, char **line, struct ts_error *err)
 {
 	static const char *const groups[] = {"totals", "apps",	 "nodes", "tiers",
-					     "health", "energy", "cost"};
+					     "health", "energy", "cost",  "partition"};
 	struct sim_report rep = {0};
 	struct sim_options opt = {0};
 	size_t p, pol;

@@ -100,20 +100,20 @@ START_TEST(analytic_layers_out_bytes)
 	double flops = -1, bytes[4] = {0};
 
 	ck_assert_int_eq(
-	    layers_bytes(
-		"[{\"name\": \"c\", \"type\": \"conv\", \"out_h\": 10, \"out_w\": 20, "
-		"\"in_channels\": 3, \"kernel\": 3, \"out_channels\": 8},"
-		" {\"type\": \"depthwise\", \"out_h\": 5, \"out_w\": 5, \"channels\": 8, "
-		"\"kernel\": 3, \"out_bytes\": 7},"
-		" {\"type\": \"fc\", \"inputs\": 200, \"outputs\": 10},"
-		" {\"type\": \"block\", \"flops\": 1000, \"out_bytes\": 64}]",
-		&flops, bytes, &err),
+	    layers_bytes("[{\"name\": \"c\", \"type\": \"conv\", \"out_h\": 10, \"out_w\": 20, "
+			 "\"in_channels\": 3, \"kernel\": 3, \"out_channels\": 8},"
+			 " {\"type\": \"depthwise\", \"out_h\": 5, \"out_w\": 5, \"channels\": 8, "
+			 "\"kernel\": 3, \"out_bytes\": 7},"
+			 " {\"type\": \"fc\", \"inputs\": 200, \"outputs\": 10},"
+			 " {\"type\": \"block\", \"flops\": 1000, \"out_bytes\": 64}]",
+			 &flops, bytes, &err),
 	    0);
 	ck_assert_double_eq(bytes[0], 10 * 20 * 8 * 4.0);
 	ck_assert_double_eq(bytes[1], 7);
 	ck_assert_double_eq(bytes[2], 40);
 	ck_assert_double_eq(bytes[3], 64);
-	ck_assert_double_eq(flops, 2 * 10 * 20 * 28 * 8.0 + 2 * 5 * 5 * 10 * 8.0 + 399 * 10.0 + 1000);
+	ck_assert_double_eq(flops,
+			    2 * 10 * 20 * 28 * 8.0 + 2 * 5 * 5 * 10 * 8.0 + 399 * 10.0 + 1000);
 	ck_assert_int_eq(layers_of("[{\"type\": \"block\", \"flops\": 5}]", &flops, &err),
 			 TS_EINVALID);
 	ck_assert_ptr_nonnull(strstr(err.msg, "missing required key \"out_bytes\""));

@@ -196,9 +196,9 @@ END_TEST
 
 /* Node 1: near but busy; node 2: far and idle. */
 static const struct policy_candidate weighing[] = {
-    {.node = 0, .tier = TIER_DEVICE, .cpu_ms = 100, .accel_ms = 200},
-    {.node = 1, .tier = TIER_EDGE, .load = 4, .cpu_ms = 10, .accel_ms = 20, .nlm_ms = 5},
-    {.node = 2, .tier = TIER_EDGE, .load = 0, .cpu_ms = 10, .accel_ms = 20, .nlm_ms = 40},
+    {.node = 0, .tier = TIER_DEVICE, .cpu_pre_ms = 100, .accel_ms = 200},
+    {.node = 1, .tier = TIER_EDGE, .load = 4, .cpu_pre_ms = 10, .accel_ms = 20, .nlm_ms = 5},
+    {.node = 2, .tier = TIER_EDGE, .load = 0, .cpu_pre_ms = 10, .accel_ms = 20, .nlm_ms = 40},
 };
 
 START_TEST(health_weighted_knob)

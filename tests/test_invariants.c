@@ -408,7 +408,8 @@ static void gen_scenario(struct gen *g, const char *dir, const char *name, const
 		struct gen_app *app = &g->apps[a];
 
 		app->model = pick(r, g->n_models);
-		app->stream = chance(r, 0.5);
+		/* The partition policy places requests one by one. */
+		app->stream = chance(r, 0.5) && strcmp(policy, "partition") != 0;
 		app->w = app_sides[pick(r, (int)NROW(app_sides))];
 		app->h = chance(r, 0.7) ? app->w : app_sides[pick(r, (int)NROW(app_sides))];
 	}
@@ -458,7 +459,21 @@ static void gen_scenario(struct gen *g, const char *dir, const char *name, const
 		cJSON_AddStringToObject(o, "id", id);
 		cJSON_AddNumberToObject(o, "input_bytes", uniform(r, 1e3, 1e6));
 		cJSON_AddNumberToObject(o, "output_bytes", uniform(r, 10, 1e4));
-		cJSON_AddNumberToObject(o, "flops", uniform(r, 0, 1e10));
+		if (chance(r, 0.5)) {
+			cJSON_AddNumberToObject(o, "flops", uniform(r, 0, 1e10));
+		} else {
+			/* Blocks a split may fall between. */
+			cJSON *layers = cJSON_AddArrayToObject(o, "layers");
+
+			for (int k = 1 + pick(r, 6); k > 0; k--) {
+				cJSON *l = cJSON_CreateObject();
+
+				cJSON_AddStringToObject(l, "type", "block");
+				cJSON_AddNumberToObject(l, "flops", uniform(r, 0, 1e9));
+				cJSON_AddNumberToObject(l, "out_bytes", uniform(r, 1, 1e6));
+				cJSON_AddItemToArray(layers, l);
+			}
+		}
 		cJSON_AddItemToArray(arr, o);
 	}
 
@@ -691,7 +706,7 @@ static int find_id(const struct ctx *c, const char *id, const char *what, long l
 	return -1;
 }
 
-/* Splits line into its 17 fields (in place). */
+/* Splits line into its fields, at most max (in place). */
 static int split(char *line, char **f, int max)
 {
 	int n = 0;
@@ -738,7 +753,7 @@ static void check_run(const struct ctx *c, const struct scenario *s, const char 
 	line = strchr(csv, '\n');
 	CHECK(c, line != NULL, "requests.csv has no header line");
 	for (line++; *line != '\0'; line = next) {
-		char *f[18];
+		char *f[20];
 		struct row r = {.line = (long)n_rows + 2, .node = -1, .reason = -1};
 		int nf;
 		int last = -1;
@@ -746,8 +761,8 @@ static void check_run(const struct ctx *c, const struct scenario *s, const char 
 		next = strchr(line, '\n');
 		CHECK(c, next != NULL, "requests.csv line %ld: no newline at the end", r.line);
 		*next++ = '\0';
-		nf = split(line, f, 17);
-		CHECK(c, nf == 17, "requests.csv line %ld: %d fields, expected 17", r.line, nf);
+		nf = split(line, f, 19);
+		CHECK(c, nf == 19, "requests.csv line %ld: %d fields, expected 19", r.line, nf);
 		CHECK(c, strcmp(f[0], "0") == 0, "requests.csv line %ld: replication %s", r.line,
 		      f[0]);
 		r.id = strtoll(f[1], NULL, 10);
@@ -821,6 +836,27 @@ static void check_run(const struct ctx *c, const struct scenario *s, const char 
 		else
 			CHECK(c, f[16][0] == '\0',
 			      "request %lld never started but has instances \"%s\"", r.id, f[16]);
+		/* A split request: layers 1..k on its device, k short of the
+		 * model's layers, before the rest went up to its node. */
+		if (f[17][0] != '\0') {
+			long long k = strtoll(f[17], NULL, 10), head = strtoll(f[18], NULL, 10);
+
+			CHECK(c,
+			      strcmp(c->policy, "partition") == 0 && k >= 1 &&
+				  (size_t)k < s->models[s->apps[r.app].model].n_layers,
+			      "request %lld: split after layer %s under policy %s", r.id, f[17],
+			      c->policy);
+			/* Empty while the first part has not ended. */
+			CHECK(c,
+			      f[18][0] == '\0' ? r.status != ST_COMPLETED
+					       : head >= r.t[0] && (r.t[1] < 0 || r.t[1] >= head),
+			      "request %lld (%s): first part done at \"%s\", created %lld, at its "
+			      "node %lld",
+			      r.id, f[6], f[18], r.t[0], r.t[1]);
+		} else {
+			CHECK(c, f[18][0] == '\0', "request %lld is not split but has head_done %s",
+			      r.id, f[18]);
+		}
 		if (r.status == ST_COMPLETED) {
 			long long stages = (r.t[1] - r.t[0]) + (r.t[3] - r.t[2]) +
 					   (r.t[4] - r.t[3]) + (r.t[5] - r.t[4]) +

@@ -328,7 +328,8 @@ static const char summary[] = "{\"jobs\": {\"weighted_total_response\": 3, \"tot
 			      "2, \"last_completion\": 2}}\n";
 static const char requests_header[] =
     "replication,id,app,source,node,tier,status,reason,created_ns,uplink_done_ns,start_ns,"
-    "cpu_pre_done_ns,accel_done_ns,cpu_post_done_ns,downlink_done_ns,response_ns,instances\n";
+    "cpu_pre_done_ns,accel_done_ns,cpu_post_done_ns,downlink_done_ns,response_ns,instances,"
+    "split_after,head_done_ns\n";
 
 /* Bad input files and the message each gives: file:line:column. */
 static const struct {
@@ -355,12 +356,12 @@ static const struct {
     {"schedule.csv",
      "job,machine,weight,release_tu,arrival_tu,start_tu,end_tu,response_tu\nJ1,fog,1,0,0,0,1,1\n",
      "schedule.csv:2:4: machine: expected device, edge or cloud, got \"fog\""},
-    {"requests.csv", "0,0,od,dev,edge,edge,done,,0,1,1,2,3,4,5,5,1\n",
+    {"requests.csv", "0,0,od,dev,edge,edge,done,,0,1,1,2,3,4,5,5,1,,\n",
      "requests.csv:2:22: status: expected completed, dropped, failed or in_flight, got "
      "\"done\""},
-    {"requests.csv", "0,0,od,dev,edge,edge,completed,,0,1,1,2,3,4,5,5,0\n",
+    {"requests.csv", "0,0,od,dev,edge,edge,completed,,0,1,1,2,3,4,5,5,0,,\n",
      "requests.csv:2:49: instances: expected a number from 1 to 1e+09, got \"0\""},
-    {"requests.csv", "0,0,od,dev,edge,edge,completed,,0,1,3,2,3,4,5,5,1\n",
+    {"requests.csv", "0,0,od,dev,edge,edge,completed,,0,1,3,2,3,4,5,5,1,,\n",
      "requests.csv:2:39: cpu_pre_done_ns: expected a time at or after start_ns"},
 };
 
@@ -398,8 +399,8 @@ START_TEST(plot_failed_requests)
 {
 	char *dir = tu_make_tmpdir(), *text, *dat;
 	const char *args[] = {"plot", dir, NULL};
-	static const char rows[] = "0,0,od,dev,edge,edge,completed,,0,1,1,2,3,4,5,5,1\n"
-				   "0,1,od,dev,edge,edge,failed,node_crash,6,7,7,,,,,,1\n";
+	static const char rows[] = "0,0,od,dev,edge,edge,completed,,0,1,1,2,3,4,5,5,1,,\n"
+				   "0,1,od,dev,edge,edge,failed,node_crash,6,7,7,,,,,,1,,\n";
 	struct tu_proc p;
 
 	text = malloc(strlen(requests_header) + strlen(rows) + 1);
