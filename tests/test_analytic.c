@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analytic.h"
+#include "net.h"
 #include "scenario.h"
 #include "testutil.h"
 
@@ -100,20 +101,20 @@ START_TEST(analytic_layers_out_bytes)
 	double flops = -1, bytes[4] = {0};
 
 	ck_assert_int_eq(
-	    layers_bytes(
-		"[{\"name\": \"c\", \"type\": \"conv\", \"out_h\": 10, \"out_w\": 20, "
-		"\"in_channels\": 3, \"kernel\": 3, \"out_channels\": 8},"
-		" {\"type\": \"depthwise\", \"out_h\": 5, \"out_w\": 5, \"channels\": 8, "
-		"\"kernel\": 3, \"out_bytes\": 7},"
-		" {\"type\": \"fc\", \"inputs\": 200, \"outputs\": 10},"
-		" {\"type\": \"block\", \"flops\": 1000, \"out_bytes\": 64}]",
-		&flops, bytes, &err),
+	    layers_bytes("[{\"name\": \"c\", \"type\": \"conv\", \"out_h\": 10, \"out_w\": 20, "
+			 "\"in_channels\": 3, \"kernel\": 3, \"out_channels\": 8},"
+			 " {\"type\": \"depthwise\", \"out_h\": 5, \"out_w\": 5, \"channels\": 8, "
+			 "\"kernel\": 3, \"out_bytes\": 7},"
+			 " {\"type\": \"fc\", \"inputs\": 200, \"outputs\": 10},"
+			 " {\"type\": \"block\", \"flops\": 1000, \"out_bytes\": 64}]",
+			 &flops, bytes, &err),
 	    0);
 	ck_assert_double_eq(bytes[0], 10 * 20 * 8 * 4.0);
 	ck_assert_double_eq(bytes[1], 7);
 	ck_assert_double_eq(bytes[2], 40);
 	ck_assert_double_eq(bytes[3], 64);
-	ck_assert_double_eq(flops, 2 * 10 * 20 * 28 * 8.0 + 2 * 5 * 5 * 10 * 8.0 + 399 * 10.0 + 1000);
+	ck_assert_double_eq(flops,
+			    2 * 10 * 20 * 28 * 8.0 + 2 * 5 * 5 * 10 * 8.0 + 399 * 10.0 + 1000);
 	ck_assert_int_eq(layers_of("[{\"type\": \"block\", \"flops\": 5}]", &flops, &err),
 			 TS_EINVALID);
 	ck_assert_ptr_nonnull(strstr(err.msg, "missing required key \"out_bytes\""));
@@ -194,6 +195,72 @@ START_TEST(analytic_shipped_models)
 }
 END_TEST
 
+/* models/mobilenet-ssd-v1.json describes the network tiersim calibrate
+ * runs (src/net.c), layer for layer: the same FLOPs, and after each layer
+ * the bytes of every tensor computed so far that a later layer reads or
+ * that is part of the output, so that a calibrated profile's per-layer
+ * times line up with the model's layers. */
+START_TEST(analytic_ssd_model_is_net)
+{
+	char path[4096];
+	struct ts_error err = {""};
+	struct jin_doc doc = {0};
+	struct jin_at root, arr;
+	struct analytic_layer *layers = NULL;
+	struct net net;
+	size_t n = 0;
+	double flops = 0;
+
+	tu_source_path(path, sizeof(path), "models/mobilenet-ssd-v1.json");
+	ck_assert_msg(jin_doc_load(&doc, path, &err) == 0, "%s", err.msg);
+	root = jin_root(&doc);
+	ck_assert_int_eq(jin_member(&root, "layers", true, &arr, &err), 0);
+	ck_assert_msg(analytic_layers_read(&arr, 4, &layers, &n, &err) == 0, "%s", err.msg);
+	jin_doc_release(&doc);
+	ck_assert_int_eq(net_build(&net, "mobilenet-ssd-v1", 1, 300, &err), 0);
+	ck_assert_uint_eq(n, (size_t)net.n_layers);
+	for (int k = 0; k < net.n_layers; k++) {
+		const struct net_layer *l = &net.layers[k];
+		double live = 0;
+
+		ck_assert_double_eq(
+		    layers[k].flops,
+		    analytic_conv_flops(l->out_h, l->out_w, l->in_c / l->groups, l->k, l->out_c));
+		for (int t = 0; t <= k; t++) {
+			bool read_later = net.layers[t].output;
+
+			for (int j = k + 1; j < net.n_layers; j++)
+				read_later = read_later || net.layers[j].src == t;
+			if (read_later)
+				live += 4.0 * net.layers[t].out_c * net.layers[t].out_h *
+					net.layers[t].out_w;
+		}
+		ck_assert_msg(layers[k].out_bytes == live,
+			      "layer %d (%s): %.17g bytes, expected %.17g", k + 1, layers[k].name,
+			      layers[k].out_bytes, live);
+		flops += layers[k].flops;
+	}
+	/* By hand: after conv13_pw the maps 19x19x512 and 10x10x1024 cross;
+	 * after extra1_3x3 also its 5x5x512; after cls0 the maps of 10, 5, 3,
+	 * 2 and 1 cells (1024, 512, 256, 256, 128 channels) and the first
+	 * map's 19x19x(12 + 63) predictions. */
+	ck_assert_str_eq(layers[26].name, "conv13_pw");
+	ck_assert_double_eq(layers[26].out_bytes, 4.0 * (19 * 19 * 512 + 10 * 10 * 1024));
+	ck_assert_str_eq(layers[28].name, "extra1_3x3");
+	ck_assert_double_eq(layers[28].out_bytes,
+			    4.0 * (19 * 19 * 512 + 10 * 10 * 1024 + 5 * 5 * 512));
+	ck_assert_str_eq(layers[36].name, "cls0");
+	ck_assert_double_eq(
+	    layers[36].out_bytes,
+	    4.0 * (10 * 10 * 1024 + 5 * 5 * 512 + 3 * 3 * 256 + 2 * 2 * 256 + 128 + 19 * 19 * 75));
+	/* The output: 47925 floats of the 12 predictors. */
+	ck_assert_double_eq(layers[n - 1].out_bytes, 4.0 * (double)net.output_floats);
+	/* 2 x 1148479168 MAC plus one bias addition per output. */
+	ck_assert_double_eq(flops, 2315502698.0);
+	free(layers);
+}
+END_TEST
+
 static Suite *analytic_suite(void)
 {
 	Suite *s = suite_create("analytic");
@@ -205,6 +272,7 @@ static Suite *analytic_suite(void)
 	tcase_add_test(tc, analytic_node_flops_and_times);
 	tcase_add_test(tc, analytic_calibration_inverts);
 	tcase_add_test(tc, analytic_shipped_models);
+	tcase_add_test(tc, analytic_ssd_model_is_net);
 	suite_add_tcase(s, tc);
 	return s;
 }
