@@ -89,7 +89,7 @@ int calibrate_prepare(const struct calibrate_options *o, const struct backend_op
 	return net_build(n, o->model, o->width, o->input_px, err);
 }
 
-/* One cell: `repeats` runs, of which the least disturbed is kept. */
+/* The figures of one cell: a frame size and an instance count. */
 struct cell {
 	double part[CALIB_PHASES]; /* median wall ms */
 	double total_p50, total_p95, total_cv, undisturbed, load1;
@@ -97,8 +97,10 @@ struct cell {
 	bool disturbed;
 };
 
+/* One cell: `repeats` runs, of which the least disturbed is kept; with
+ * c->per_layer, its layers' mean times into layer_ms. */
 static int measure_cell(const struct calibrate_options *o, struct calib_config *c, struct cell *out,
-			struct ts_error *err)
+			double *layer_ms, struct ts_error *err)
 {
 	struct calib_run best = {0};
 	size_t n = (size_t)c->instances * c->iters;
@@ -150,6 +152,8 @@ static int measure_cell(const struct calibrate_options *o, struct calib_config *
 		sd = n > 1 ? gsl_stats_sd_m(v, 1, n, mean) : 0;
 		out->total_cv = mean > 0 ? sd / mean : 0;
 	}
+	if (c->per_layer)
+		memcpy(layer_ms, best.layer_ms, (size_t)c->net->n_layers * sizeof *layer_ms);
 	free(v);
 	calib_run_release(&best);
 	return TS_EOK;
@@ -269,12 +273,14 @@ static bool time_layers(const struct calibrate_options *o, const struct backend_
 }
 
 /* The table's "layers": each layer's mean accelerator time at one
- * instance at the first frame size, in frames of their own after the
- * cells, whose figures the waits after each layer would change. */
+ * instance at the first frame size, measured as a cell of its own after
+ * the others, whose figures the waits after each layer would change;
+ * that cell's record into *cell_rec for the provenance. */
 static int layers_json(const struct calibrate_options *o, struct calib_config c, cJSON **layers,
-		       char *source, size_t size, bool *failed, struct ts_error *err)
+		       cJSON **cell_rec, char *source, size_t size, bool *failed,
+		       struct ts_error *err)
 {
-	struct calib_run run;
+	struct cell cell;
 	double ms[NET_MAX_LAYERS];
 	int rc;
 
@@ -284,20 +290,25 @@ static int layers_json(const struct calibrate_options *o, struct calib_config c,
 	c.threads = calibrate_threads(o, 1);
 	c.per_layer = true;
 	c.warn = NULL;
-	rc = calib_run(&c, &run, err);
+	rc = measure_cell(o, &c, &cell, ms, err);
 	if (rc != 0)
 		return rc;
 	/* To the nanosecond: the small layers take microseconds. */
 	for (int l = 0; l < c.net->n_layers; l++)
-		ms[l] = round(run.layer_ms[l] * 1e6) / 1e6;
-	calib_run_release(&run);
+		ms[l] = round(ms[l] * 1e6) / 1e6;
+	if (cell.disturbed && o->warn != NULL)
+		fprintf(o->warn,
+			"tiersim: warning: the per-layer times: every repeat was disturbed (best "
+			"%.2f of the CPU time an idle machine gives, load %.2f); kept the best\n",
+			cell.undisturbed, cell.load1);
 	snprintf(source, size,
-		 "Measured by tiersim calibrate on this machine (see provenance): the mean wall "
-		 "time of each layer (its primitive, the reorders feeding it and, for an output, "
-		 "the reorder to NCHW) over %d frames of one instance on %d thread%s at %dx%d "
-		 "after %d warm-up frames, each layer waited for before the next; run after the "
-		 "cells, whose times these frames do not enter",
-		 o->iters, c.threads, c.threads > 1 ? "s" : "", c.frame_w, c.frame_h, o->warmup);
+		 "Measured by tiersim calibrate on this machine (see provenance, layer_cell): the "
+		 "mean wall time of each layer (its primitive, the reorders feeding it and, for "
+		 "an output, the reorder to NCHW) over %d frames of one instance at %dx%d of the "
+		 "least disturbed of %d repeats, after %d warm-up frames, each layer waited for "
+		 "before the next; run after the cells, whose times these frames do not enter",
+		 o->iters, c.frame_w, c.frame_h, o->repeats, o->warmup);
+	*cell_rec = cell_json(o->frames[0], 1, &cell, failed);
 	*layers = cJSON_CreateObject();
 	outfile_json_add(*layers, "accel_ms", cJSON_CreateDoubleArray(ms, c.net->n_layers), failed);
 	outfile_json_add(*layers, "source", cJSON_CreateString("layers"), failed);
@@ -311,7 +322,8 @@ int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct
 	struct progress prog;
 	int n_cells = o->n_frames * (o->inst_hi - o->inst_lo + 1), k = 0, rc;
 	double *cvs = malloc((size_t)n_cells * sizeof *cvs), frames_all = 0;
-	cJSON *doc = NULL, *points, *cells, *prov, *table, *tables, *sources, *layers = NULL;
+	cJSON *doc = NULL, *points, *cells, *prov, *table, *tables, *sources, *layers = NULL,
+	      *layer_cell = NULL;
 	bool failed = false, per_layer;
 	char text[512], layers_source[512];
 
@@ -327,7 +339,7 @@ int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct
 		frames_all += (double)o->n_frames * o->repeats * i * (o->warmup + o->iters);
 	per_layer = time_layers(o, b, &n);
 	if (per_layer)
-		frames_all += o->warmup + o->iters;
+		frames_all += (double)o->repeats * (o->warmup + o->iters);
 	progress_init(&prog, o->progress, frames_all, "calibration frames", "frames");
 	doc = cJSON_CreateObject();
 	points = cJSON_CreateArray();
@@ -354,7 +366,7 @@ int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct
 				 * reference kernels: the rest build the same
 				 * primitives. */
 				c.warn = k == 0 ? o->warn : NULL;
-				rc = measure_cell(o, &c, &cell, err);
+				rc = measure_cell(o, &c, &cell, NULL, err);
 				if (rc != 0)
 					break;
 				if (cell.disturbed && o->warn != NULL)
@@ -374,8 +386,8 @@ int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct
 						 &failed);
 			}
 		if (rc == 0 && per_layer)
-			rc = layers_json(o, c, &layers, layers_source, sizeof layers_source,
-					 &failed, err);
+			rc = layers_json(o, c, &layers, &layer_cell, layers_source,
+					 sizeof layers_source, &failed, err);
 	}
 	progress_finish(&prog);
 	if (rc != 0) {
@@ -387,6 +399,8 @@ int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct
 		return rc;
 	}
 	outfile_json_add(prov, "cells", cells, &failed);
+	if (per_layer)
+		outfile_json_add(prov, "layer_cell", layer_cell, &failed);
 	cJSON_AddNumberToObject(doc, "tiersim_profile", 1);
 	cJSON_AddStringToObject(doc, "id", o->id);
 	{
