@@ -45,6 +45,14 @@ struct backend_ops {
 	int (*run)(void *inst, const float *in, float *out, struct ts_error *err);
 	/* NULL when create is; destroy(NULL) is a no-op. */
 	void (*destroy)(void *inst);
+	/* May be NULL: the backend cannot time layers.  One inference as
+	 * run(), with ms[l] (l < net->n_layers) receiving the wall ms of
+	 * layer l: its primitive, the reorders that feed it and, for an
+	 * output layer, the reorder of its output to NCHW.  Each layer is
+	 * waited for before the next starts, so the layers' sum may exceed
+	 * run()'s time by those waits. */
+	int (*run_layers)(void *inst, const float *in, float *out, double *ms,
+			  struct ts_error *err);
 };
 
 /* The backend called name, or NULL (err lists the built ones). */

@@ -18,10 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_ARGS 5
 
 struct step {
+	int layer; /* the net layer whose time it counts in */
 	dnnl_primitive_t prim;
 	dnnl_exec_arg_t args[MAX_ARGS];
 	int nargs;
@@ -36,6 +38,7 @@ struct onednn {
 	dnnl_primitive_attr_t attr;
 	struct step *steps;
 	size_t n_steps;
+	int layer; /* the layer being built, for its steps */
 	/* Every memory object, freed together; layer outputs by layer. */
 	dnnl_memory_t *mems;
 	size_t n_mems;
@@ -133,6 +136,7 @@ static int add_step(struct onednn *o, dnnl_primitive_desc_t pd, const dnnl_exec_
 	o->steps = grown;
 	s = &o->steps[o->n_steps];
 	memset(s, 0, sizeof *s);
+	s->layer = o->layer;
 	dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
 	if (warn != NULL && strstr(impl, "ref") != NULL)
 		fprintf(warn,
@@ -380,6 +384,7 @@ static int build(struct onednn *o, uint64_t seed, FILE *warn, struct ts_error *e
 		const struct net_layer *l = &n->layers[li];
 		dnnl_memory_t src = l->src < 0 ? o->input : o->out[l->src];
 
+		o->layer = li;
 		rc = l->op == NET_CONV ? add_conv(o, li, seed, src, warn, err)
 				       : add_pool(o, li, src, warn, err);
 		if (rc == 0 && l->output) {
@@ -415,15 +420,34 @@ static int onednn_create(const struct net *n, uint64_t seed, int threads, FILE *
 	return TS_EOK;
 }
 
-static int onednn_run(void *inst, const float *in, float *out, struct ts_error *err)
+static int64_t now_ns(void)
 {
-	struct onednn *o = inst;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* One inference; with ms, each step is waited for and its wall time
+ * added to its layer's.  Without, the steps are queued back to back and
+ * waited for once. */
+static int execute(struct onednn *o, const float *in, float *out, double *ms, struct ts_error *err)
+{
 	size_t at = 0;
 
 	TRY(dnnl_memory_set_data_handle(o->input, (void *)in));
-	for (size_t i = 0; i < o->n_steps; i++)
-		TRY(dnnl_primitive_execute(o->steps[i].prim, o->stream, o->steps[i].nargs,
-					   o->steps[i].args));
+	if (ms != NULL)
+		memset(ms, 0, (size_t)o->net->n_layers * sizeof *ms);
+	for (size_t i = 0; i < o->n_steps; i++) {
+		const struct step *s = &o->steps[i];
+		int64_t t0 = ms != NULL ? now_ns() : 0;
+
+		TRY(dnnl_primitive_execute(s->prim, o->stream, s->nargs, s->args));
+		if (ms != NULL) {
+			TRY(dnnl_stream_wait(o->stream));
+			ms[s->layer] += (double)(now_ns() - t0) / 1e6;
+		}
+	}
 	TRY(dnnl_stream_wait(o->stream));
 	for (int li = 0; li < o->net->n_layers; li++) {
 		const struct net_layer *l = &o->net->layers[li];
@@ -439,6 +463,17 @@ static int onednn_run(void *inst, const float *in, float *out, struct ts_error *
 	return TS_EOK;
 }
 
+static int onednn_run(void *inst, const float *in, float *out, struct ts_error *err)
+{
+	return execute(inst, in, out, NULL, err);
+}
+
+static int onednn_run_layers(void *inst, const float *in, float *out, double *ms,
+			     struct ts_error *err)
+{
+	return execute(inst, in, out, ms, err);
+}
+
 const struct backend_ops backend_onednn = {
     .name = "onednn",
     .description = "CPU inference with oneDNN (Debian libdnnl-dev), float32",
@@ -447,4 +482,5 @@ const struct backend_ops backend_onednn = {
     .create = onednn_create,
     .run = onednn_run,
     .destroy = onednn_destroy,
+    .run_layers = onednn_run_layers,
 };

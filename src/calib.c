@@ -89,6 +89,7 @@ static int frames(struct worker *w, void *inst, const uint8_t *rgb, float *in, f
 	for (int f = 0; f < c->warmup + c->iters; f++) {
 		int64_t arrival = w->gate->t0_ns + phase + f * c->period_ns;
 		int64_t wall[CALIB_PHASES + 1], cpu[CALIB_PHASES + 1];
+		double layer_ms[NET_MAX_LAYERS];
 		int rc = 0;
 
 		if (c->period_ns > 0)
@@ -98,7 +99,8 @@ static int frames(struct worker *w, void *inst, const uint8_t *rgb, float *in, f
 		net_preprocess(c->net, rgb, c->frame_w, c->frame_h, in);
 		wall[1] = clock_ns(CLOCK_MONOTONIC);
 		cpu[1] = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-		rc = c->backend->run(inst, in, out, &w->err);
+		rc = c->per_layer ? c->backend->run_layers(inst, in, out, layer_ms, &w->err)
+				  : c->backend->run(inst, in, out, &w->err);
 		if (rc != 0)
 			return rc;
 		wall[2] = clock_ns(CLOCK_MONOTONIC);
@@ -115,6 +117,9 @@ static int frames(struct worker *w, void *inst, const uint8_t *rgb, float *in, f
 			}
 			if (c->period_ns > 0)
 				run->latency[at] = (wall[3] - arrival) / 1e6;
+			for (int l = 0; c->per_layer && l < c->net->n_layers; l++)
+				run->layer_ms[w->index * c->net->n_layers + l] +=
+				    layer_ms[l] / c->iters;
 		}
 		if (c->progress != NULL) {
 			struct gate *g = w->gate;
@@ -171,6 +176,7 @@ void calib_run_release(struct calib_run *run)
 		free(run->cpu[p]);
 	}
 	free(run->latency);
+	free(run->layer_ms);
 	memset(run, 0, sizeof *run);
 }
 
@@ -192,7 +198,9 @@ int calib_run(const struct calib_config *c, struct calib_run *run, struct ts_err
 		failed = failed || run->wall[p] == NULL || run->cpu[p] == NULL;
 	}
 	run->latency = calloc(n, sizeof(double));
-	if (failed || run->latency == NULL) {
+	if (c->per_layer)
+		run->layer_ms = calloc((size_t)c->instances * c->net->n_layers, sizeof(double));
+	if (failed || run->latency == NULL || (c->per_layer && run->layer_ms == NULL)) {
 		free(ws);
 		free(tids);
 		calib_run_release(run);

@@ -30,6 +30,11 @@ struct calib_config {
 	 * period_ns (from a random phase) and a frame's latency runs from
 	 * its arrival, queueing included. */
 	int64_t period_ns;
+	/* Each frame's inference through backend->run_layers (which must
+	 * not be NULL) instead of run, for the layers' times; its waits
+	 * after each layer make the accelerator phase of such frames no
+	 * measure of run's. */
+	bool per_layer;
 	FILE *warn;		   /* backend warnings, may be NULL */
 	struct progress *progress; /* may be NULL; counts frames */
 	double progress_base;	   /* frames done before this call */
@@ -38,10 +43,12 @@ struct calib_config {
 /* Timings of one run, per instance i and timed frame f at
  * [i * iters + f]: wall ms per phase, thread-CPU ms per phase and (with
  * period_ns) the latency in ms from arrival to the end of
- * post-processing. */
+ * post-processing.  With per_layer, layer_ms[i * n_layers + l] is layer
+ * l's mean wall ms over instance i's timed frames; NULL without. */
 struct calib_run {
 	int instances, iters;
 	double *wall[CALIB_PHASES], *cpu[CALIB_PHASES], *latency;
+	double *layer_ms;
 };
 
 /* Runs the configuration once.  *run is the caller's (calib_run_release). */

@@ -12,9 +12,11 @@
 
 #include "backend.h"
 #include "calib.h"
+#include "jsonin.h"
 #include "net.h"
 #include "outfile.h"
 #include "progress.h"
+#include "scenario.h"
 
 /* Milliseconds to the microsecond: finer digits are noise. */
 static double ms3(double ms)
@@ -87,7 +89,7 @@ int calibrate_prepare(const struct calibrate_options *o, const struct backend_op
 	return net_build(n, o->model, o->width, o->input_px, err);
 }
 
-/* One cell: `repeats` runs, of which the least disturbed is kept. */
+/* The figures of one cell: a frame size and an instance count. */
 struct cell {
 	double part[CALIB_PHASES]; /* median wall ms */
 	double total_p50, total_p95, total_cv, undisturbed, load1;
@@ -95,8 +97,10 @@ struct cell {
 	bool disturbed;
 };
 
+/* One cell: `repeats` runs, of which the least disturbed is kept; with
+ * c->per_layer, its layers' mean times into layer_ms. */
 static int measure_cell(const struct calibrate_options *o, struct calib_config *c, struct cell *out,
-			struct ts_error *err)
+			double *layer_ms, struct ts_error *err)
 {
 	struct calib_run best = {0};
 	size_t n = (size_t)c->instances * c->iters;
@@ -148,6 +152,8 @@ static int measure_cell(const struct calibrate_options *o, struct calib_config *
 		sd = n > 1 ? gsl_stats_sd_m(v, 1, n, mean) : 0;
 		out->total_cv = mean > 0 ? sd / mean : 0;
 	}
+	if (c->per_layer)
+		memcpy(layer_ms, best.layer_ms, (size_t)c->net->n_layers * sizeof *layer_ms);
 	free(v);
 	calib_run_release(&best);
 	return TS_EOK;
@@ -224,6 +230,91 @@ static cJSON *point_json(const int *frame, int instances, const struct cell *c, 
 	return j;
 }
 
+bool calibrate_layers_match(const char *model, const struct net *n, char *why, size_t size)
+{
+	char path[4096];
+	struct ts_error err = {""};
+	struct jin_doc doc = {0};
+	struct jin_at root, layers = {0};
+	size_t count = 0;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/%s.json", scenario_model_dir(), model);
+	rc = jin_doc_load(&doc, path, &err);
+	if (rc == 0) {
+		root = jin_root(&doc);
+		rc = jin_member(&root, "layers", false, &layers, &err);
+	}
+	if (rc == 0 && layers.node != NULL)
+		rc = jin_array(&layers, 1, &count, &err);
+	jin_doc_release(&doc);
+	if (rc != 0)
+		snprintf(why, size, "%s", err.msg);
+	else if (count == 0)
+		snprintf(why, size, "the model file of %s gives no layers", model);
+	else if (count != (size_t)n->n_layers)
+		snprintf(why, size, "the model file of %s has %zu layers, the network %d", model,
+			 count, n->n_layers);
+	return rc == 0 && count == (size_t)n->n_layers;
+}
+
+/* Whether to time the layers; why not on o->warn. */
+static bool time_layers(const struct calibrate_options *o, const struct backend_ops *b,
+			const struct net *n)
+{
+	char why[512];
+	bool ok = b->run_layers != NULL && calibrate_layers_match(o->model, n, why, sizeof why);
+
+	if (b->run_layers == NULL)
+		snprintf(why, sizeof why, "backend %s cannot time layers", b->name);
+	if (!ok && o->warn != NULL)
+		fprintf(o->warn, "tiersim: note: the profile gets no per-layer times: %s\n", why);
+	return ok;
+}
+
+/* The table's "layers": each layer's mean accelerator time at one
+ * instance at the first frame size, measured as a cell of its own after
+ * the others, whose figures the waits after each layer would change;
+ * that cell's record into *cell_rec for the provenance. */
+static int layers_json(const struct calibrate_options *o, struct calib_config c, cJSON **layers,
+		       cJSON **cell_rec, char *source, size_t size, bool *failed,
+		       struct ts_error *err)
+{
+	struct cell cell;
+	double ms[NET_MAX_LAYERS];
+	int rc;
+
+	c.frame_w = o->frames[0][0];
+	c.frame_h = o->frames[0][1];
+	c.instances = 1;
+	c.threads = calibrate_threads(o, 1);
+	c.per_layer = true;
+	c.warn = NULL;
+	rc = measure_cell(o, &c, &cell, ms, err);
+	if (rc != 0)
+		return rc;
+	/* To the nanosecond: the small layers take microseconds. */
+	for (int l = 0; l < c.net->n_layers; l++)
+		ms[l] = round(ms[l] * 1e6) / 1e6;
+	if (cell.disturbed && o->warn != NULL)
+		fprintf(o->warn,
+			"tiersim: warning: the per-layer times: every repeat was disturbed (best "
+			"%.2f of the CPU time an idle machine gives, load %.2f); kept the best\n",
+			cell.undisturbed, cell.load1);
+	snprintf(source, size,
+		 "Measured by tiersim calibrate on this machine (see provenance, layer_cell): the "
+		 "mean wall time of each layer (its primitive, the reorders feeding it and, for "
+		 "an output, the reorder to NCHW) over %d frames of one instance at %dx%d of the "
+		 "least disturbed of %d repeats, after %d warm-up frames, each layer waited for "
+		 "before the next; run after the cells, whose times these frames do not enter",
+		 o->iters, c.frame_w, c.frame_h, o->repeats, o->warmup);
+	*cell_rec = cell_json(o->frames[0], 1, &cell, failed);
+	*layers = cJSON_CreateObject();
+	outfile_json_add(*layers, "accel_ms", cJSON_CreateDoubleArray(ms, c.net->n_layers), failed);
+	outfile_json_add(*layers, "source", cJSON_CreateString("layers"), failed);
+	return TS_EOK;
+}
+
 int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct ts_error *err)
 {
 	const struct backend_ops *b;
@@ -231,9 +322,10 @@ int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct
 	struct progress prog;
 	int n_cells = o->n_frames * (o->inst_hi - o->inst_lo + 1), k = 0, rc;
 	double *cvs = malloc((size_t)n_cells * sizeof *cvs), frames_all = 0;
-	cJSON *doc = NULL, *points, *cells, *prov, *table, *tables, *sources;
-	bool failed = false;
-	char text[512];
+	cJSON *doc = NULL, *points, *cells, *prov, *table, *tables, *sources, *layers = NULL,
+	      *layer_cell = NULL;
+	bool failed = false, per_layer;
+	char text[512], layers_source[512];
 
 	*profile = NULL;
 	if (cvs == NULL)
@@ -245,6 +337,9 @@ int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct
 	}
 	for (int i = o->inst_lo; i <= o->inst_hi; i++)
 		frames_all += (double)o->n_frames * o->repeats * i * (o->warmup + o->iters);
+	per_layer = time_layers(o, b, &n);
+	if (per_layer)
+		frames_all += (double)o->repeats * (o->warmup + o->iters);
 	progress_init(&prog, o->progress, frames_all, "calibration frames", "frames");
 	doc = cJSON_CreateObject();
 	points = cJSON_CreateArray();
@@ -271,7 +366,7 @@ int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct
 				 * reference kernels: the rest build the same
 				 * primitives. */
 				c.warn = k == 0 ? o->warn : NULL;
-				rc = measure_cell(o, &c, &cell, err);
+				rc = measure_cell(o, &c, &cell, NULL, err);
 				if (rc != 0)
 					break;
 				if (cell.disturbed && o->warn != NULL)
@@ -290,6 +385,9 @@ int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct
 						 cell_json(o->frames[f], i, &cell, &failed),
 						 &failed);
 			}
+		if (rc == 0 && per_layer)
+			rc = layers_json(o, c, &layers, &layer_cell, layers_source,
+					 sizeof layers_source, &failed, err);
 	}
 	progress_finish(&prog);
 	if (rc != 0) {
@@ -301,6 +399,8 @@ int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct
 		return rc;
 	}
 	outfile_json_add(prov, "cells", cells, &failed);
+	if (per_layer)
+		outfile_json_add(prov, "layer_cell", layer_cell, &failed);
 	cJSON_AddNumberToObject(doc, "tiersim_profile", 1);
 	cJSON_AddStringToObject(doc, "id", o->id);
 	{
@@ -328,10 +428,14 @@ int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct
 		 o->iters, o->repeats, o->warmup);
 	if (sources != NULL)
 		cJSON_AddStringToObject(sources, "measured", text);
+	if (per_layer)
+		outfile_json_add(sources, "layers", cJSON_CreateString(layers_source), &failed);
 	tables = cJSON_AddArrayToObject(doc, "tables");
 	table = cJSON_CreateObject();
 	cJSON_AddStringToObject(table, "model", o->model);
 	outfile_json_add(table, "points", points, &failed);
+	if (per_layer)
+		outfile_json_add(table, "layers", layers, &failed);
 	outfile_json_add(tables, NULL, table, &failed);
 	free(cvs);
 	if (failed || sources == NULL) {

@@ -41,8 +41,16 @@ struct net;
 int calibrate_prepare(const struct calibrate_options *o, const struct backend_ops **b,
 		      struct net *n, struct ts_error *err);
 
+/* Whether the model file TIERSIM_DATADIR/models/<model>.json gives as
+ * many layers as n has, so that n's per-layer times line up with them;
+ * if not, why into why (size bytes). */
+bool calibrate_layers_match(const char *model, const struct net *n, char *why, size_t size);
+
 /* Measures every frame size with every instance count and returns the
- * profile document in *profile (the caller's, cJSON_Delete).  TS_EINVALID
+ * profile document in *profile (the caller's, cJSON_Delete); with a
+ * backend that times layers and a model file that matches the network
+ * (calibrate_layers_match), also each layer's time at one instance at
+ * the first frame size, else a note on o->warn says why not.  TS_EINVALID
  * for a backend or model that does not exist, TS_ERUNTIME for one that
  * cannot run here ("unavailable: ..."). */
 int calibrate_profile(const struct calibrate_options *o, cJSON **profile, struct ts_error *err);

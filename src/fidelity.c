@@ -88,13 +88,13 @@ static int simulate(const struct fidelity_options *o, const char *profile, int i
 	    text + at, size - at,
 	    "{\"tiersim_scenario\": 1, \"name\": \"fidelity-%d\", \"seed\": %llu, "
 	    "\"duration_s\": %.17g, \"warmup_s\": %.17g, \"out_of_range\": \"clamp\", "
-	    "\"policy\": {\"name\": \"all-device\"}, \"models\": [{\"id\": \"%s\", "
-	    "\"input_bytes\": %d, \"output_bytes\": 1, \"flops\": 0}], \"nodes\": [{\"id\": "
+	    "\"policy\": {\"name\": \"all-device\"}, \"models\": [{\"file\": \"%s\"}], "
+	    "\"nodes\": [{\"id\": "
 	    "\"host\", \"tier\": \"device\", \"cpu\": {\"cores\": 1, \"ghz\": 1}, "
 	    "\"accelerators\": [{\"id\": \"backend\", \"profile\": \"%s\"}]}], \"links\": [], "
 	    "\"apps\": [",
 	    instances, (unsigned long long)c->seed, o->duration_s + warmup_s, warmup_s, c->model,
-	    3 * c->input_px * c->input_px, profile);
+	    profile);
 	for (int i = 0; i < instances; i++)
 		at += (size_t)snprintf(text + at, size - at,
 				       "%s{\"id\": \"s%d\", \"model\": \"%s\", \"sources\": "

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analytic.h"
+#include "net.h"
 #include "scenario.h"
 #include "testutil.h"
 
@@ -194,6 +195,106 @@ START_TEST(analytic_shipped_models)
 }
 END_TEST
 
+/* models/NAME.json's layers, 4 bytes an element, into *layers (the
+ * caller frees). */
+static size_t model_file_layers(const char *name, struct analytic_layer **layers)
+{
+	char rel[128], path[4096];
+	struct ts_error err = {""};
+	struct jin_doc doc = {0};
+	struct jin_at root, arr;
+	size_t n = 0;
+
+	snprintf(rel, sizeof(rel), "models/%s.json", name);
+	tu_source_path(path, sizeof(path), rel);
+	ck_assert_msg(jin_doc_load(&doc, path, &err) == 0, "%s", err.msg);
+	root = jin_root(&doc);
+	ck_assert_int_eq(jin_member(&root, "layers", true, &arr, &err), 0);
+	ck_assert_msg(analytic_layers_read(&arr, 4, layers, &n, &err) == 0, "%s", err.msg);
+	jin_doc_release(&doc);
+	return n;
+}
+
+/* The model files of the networks tiersim calibrate runs (src/net.c)
+ * describe them layer for layer, so that a calibrated profile's per-layer
+ * times line up with the model's layers: the same FLOPs (a global
+ * average pool, a block, one operation per input element), and after
+ * each layer the bytes of every tensor computed so far that a later
+ * layer reads or that is part of the output. */
+static const struct {
+	const char *model;
+	int input_px;
+	double flops; /* 2 x MAC plus biases (and the pool) */
+} nets[] = {
+    {"mobilenet-ssd-v1", 300, 2315502698.0},
+    {"mobilenet-v1", 224, 1147618256.0},
+};
+
+START_TEST(analytic_model_files_are_nets)
+{
+	struct ts_error err = {""};
+	struct analytic_layer *layers = NULL;
+	struct net net;
+	size_t n = model_file_layers(nets[_i].model, &layers);
+	double flops = 0;
+
+	ck_assert_int_eq(net_build(&net, nets[_i].model, 1, nets[_i].input_px, &err), 0);
+	ck_assert_uint_eq(n, (size_t)net.n_layers);
+	for (int k = 0; k < net.n_layers; k++) {
+		const struct net_layer *l = &net.layers[k];
+		double live = 0;
+
+		ck_assert_double_eq(layers[k].flops,
+				    l->op == NET_AVGPOOL
+					? (double)l->in_c * l->in_h * l->in_w
+					: analytic_conv_flops(l->out_h, l->out_w,
+							      l->in_c / l->groups, l->k, l->out_c));
+		for (int t = 0; t <= k; t++) {
+			bool read_later = net.layers[t].output;
+
+			for (int j = k + 1; j < net.n_layers; j++)
+				read_later = read_later || net.layers[j].src == t;
+			if (read_later)
+				live += 4.0 * net.layers[t].out_c * net.layers[t].out_h *
+					net.layers[t].out_w;
+		}
+		ck_assert_msg(layers[k].out_bytes == live,
+			      "%s layer %d (%s): %.17g bytes, expected %.17g", nets[_i].model,
+			      k + 1, layers[k].name, layers[k].out_bytes, live);
+		flops += layers[k].flops;
+	}
+	ck_assert_double_eq(layers[n - 1].out_bytes, 4.0 * (double)net.output_floats);
+	ck_assert_double_eq(flops, nets[_i].flops);
+	free(layers);
+}
+END_TEST
+
+/* By hand: after conv13_pw the maps 19x19x512 and 10x10x1024 cross;
+ * after extra1_3x3 also its 5x5x512; after cls0 the maps of 10, 5, 3, 2
+ * and 1 cells (1024, 512, 256, 256 and 128 channels) and the first map's
+ * 19x19x(12 + 63) predictions; after the last layer the 47925 floats of
+ * the 12 predictors. */
+START_TEST(analytic_ssd_split_bytes)
+{
+	struct analytic_layer *layers = NULL;
+	size_t n = model_file_layers("mobilenet-ssd-v1", &layers);
+
+	ck_assert_uint_eq(n, 47);
+	ck_assert_str_eq(layers[26].name, "conv13_pw");
+	ck_assert_double_eq(layers[26].out_bytes, 4.0 * (19 * 19 * 512 + 10 * 10 * 1024));
+	ck_assert_str_eq(layers[28].name, "extra1_3x3");
+	ck_assert_double_eq(layers[28].out_bytes,
+			    4.0 * (19 * 19 * 512 + 10 * 10 * 1024 + 5 * 5 * 512));
+	ck_assert_str_eq(layers[36].name, "cls0");
+	ck_assert_double_eq(
+	    layers[36].out_bytes,
+	    4.0 * (10 * 10 * 1024 + 5 * 5 * 512 + 3 * 3 * 256 + 2 * 2 * 256 + 128 + 19 * 19 * 75));
+	ck_assert_str_eq(layers[46].name, "cls5");
+	ck_assert_double_eq(layers[46].out_bytes, 4.0 * 47925);
+	free(layers);
+}
+END_TEST
+
 static Suite *analytic_suite(void)
 {
 	Suite *s = suite_create("analytic");
@@ -205,6 +306,8 @@ static Suite *analytic_suite(void)
 	tcase_add_test(tc, analytic_node_flops_and_times);
 	tcase_add_test(tc, analytic_calibration_inverts);
 	tcase_add_test(tc, analytic_shipped_models);
+	tcase_add_loop_test(tc, analytic_model_files_are_nets, 0, sizeof(nets) / sizeof(nets[0]));
+	tcase_add_test(tc, analytic_ssd_split_bytes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,7 +11,7 @@
 #include "net.h"
 #include "testutil.h"
 
-/* MobileNetV1-SSD 300x300: 1.24 GMAC (models/mobilenet-ssd-v1.json) in
+/* MobileNetV1-SSD 300x300: 1.15 GMAC (models/mobilenet-ssd-v1.json) in
  * six maps of 19, 10, 5, 3, 2 and 1 cells. */
 START_TEST(net_ssd_shape)
 {

@@ -8,14 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calibrate.h"
 #include "config.h"
+#include "net.h"
 #include "profile.h"
+#include "scenario.h"
 #include "testutil.h"
 
-/* The tiny network and few frames every run here uses. */
-#define TINY                                                                                       \
-	"--model", "mobilenet-ssd-v1", "--width", "0.25", "--input", "64", "--warmup", "1",        \
-	    "--repeats", "2", "--quiet"
+/* The tiny network and few frames every run here uses, of either model
+ * (TINY_NET) or the SSD (TINY). */
+#define TINY_NET "--width", "0.25", "--input", "64", "--warmup", "1", "--repeats", "2", "--quiet"
+#define TINY	 "--model", "mobilenet-ssd-v1", TINY_NET
 
 static cJSON *read_json(const char *path)
 {
@@ -79,6 +82,121 @@ START_TEST(calibrate_writes_profile)
 	cJSON_Delete(doc);
 	tu_proc_release(&r);
 	tu_remove_tmpdir(dir);
+}
+END_TEST
+
+static const struct {
+	const char *model;
+	size_t layers;
+} tiny_models[] = {{"mobilenet-ssd-v1", 47}, {"mobilenet-v1", 29}};
+
+/* A scenario in dir naming the model file and the profile dir/p.json;
+ * its path into path. */
+static void write_scenario(const char *dir, const char *model, char *path, size_t size)
+{
+	FILE *f;
+
+	snprintf(path, size, "%s/s.json", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+		"{\"tiersim_scenario\": 1, \"name\": \"layers\", \"seed\": 1, "
+		"\"duration_s\": 1, \"warmup_s\": 0, \"policy\": {\"name\": \"all-device\"}, "
+		"\"models\": [{\"file\": \"%s\"}], \"nodes\": [{\"id\": \"host\", \"tier\": "
+		"\"device\", \"cpu\": {\"cores\": 1, \"ghz\": 1}, \"accelerators\": [{\"id\": "
+		"\"backend\", \"profile\": \"./p.json\"}]}], \"links\": [], \"apps\": [{\"id\": "
+		"\"s\", \"model\": \"%s\", \"sources\": [\"host\"], \"workload\": {\"type\": "
+		"\"stream\", \"fps\": 5, \"frame_px\": [128, 96]}, \"qos_ms\": 1000}]}\n",
+		model, model);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The accelerator time of each layer, at one instance at the first frame
+ * size: one per layer of the model file, none negative, their sum within
+ * a factor 3 of the table's one-instance accel_ms at that size (no
+ * absolute time); the profile loads, and so does a scenario naming it
+ * with the model file. */
+START_TEST(calibrate_layer_times)
+{
+	char *dir = tu_make_tmpdir(), path[4096], scn[4096];
+	/* One thread and the least disturbed of 3 repeats of 20 frames: a
+	 * frame of the tiny network is shorter than a time slice, and one
+	 * taken by another process would weigh on a mean of few frames. */
+	const char *args[] = {
+	    "calibrate",    "--backend", "onednn",   "--model",	     tiny_models[_i].model,
+	    TINY_NET,	    "--repeats", "3",	     "--threads",    "1",
+	    "--iterations", "20",	 "--frames", "128x96,64x48", "-o",
+	    path,	    NULL};
+	struct ts_error err = {""};
+	struct profile *p = NULL;
+	struct scenario *s = NULL;
+	struct tu_proc r;
+	const double *share;
+	const cJSON *t, *pt, *layers, *ms;
+	cJSON *doc;
+	double sum = 0, accel = -1;
+	size_t n;
+
+	snprintf(path, sizeof path, "%s/p.json", dir);
+	tu_spawn(args, &r);
+	ck_assert_msg(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
+	ck_assert_msg(strstr(r.err, "no per-layer times") == NULL, "%s", r.err);
+	ck_assert_msg(profile_load(path, &p, &err) == 0, "%s", err.msg);
+	n = profile_layers(p, 0, &share);
+	profile_free(p);
+	write_scenario(dir, tiny_models[_i].model, scn, sizeof scn);
+	ck_assert_msg(scenario_load(scn, &s, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(s->models[0].n_layers, tiny_models[_i].layers);
+	ck_assert_uint_eq(n, s->models[0].n_layers);
+	scenario_free(s);
+	doc = read_json(path);
+	t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "tables"), 0);
+	cJSON_ArrayForEach(pt, cJSON_GetObjectItemCaseSensitive(t, "points"))
+	{
+		const cJSON *px = cJSON_GetObjectItemCaseSensitive(pt, "frame_px");
+
+		if (num(pt, "instances") == 1 && cJSON_GetArrayItem(px, 0)->valuedouble == 128)
+			accel = num(pt, "accel_ms");
+	}
+	layers = cJSON_GetObjectItemCaseSensitive(t, "layers");
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(layers, "source")->valuestring, "layers");
+	ck_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(doc, "sources"), "layers")));
+	ms = cJSON_GetObjectItemCaseSensitive(layers, "accel_ms");
+	ck_assert_uint_eq((size_t)cJSON_GetArraySize(ms), n);
+	cJSON_ArrayForEach(pt, ms)
+	{
+		ck_assert(cJSON_IsNumber(pt) && pt->valuedouble >= 0 && isfinite(pt->valuedouble));
+		sum += pt->valuedouble;
+	}
+	ck_assert(accel > 0);
+	ck_assert_msg(sum >= accel / 3 && sum <= 3 * accel,
+		      "the layers' times sum to %g ms, the frame's accelerator time is %g ms", sum,
+		      accel);
+	cJSON_Delete(doc);
+	tu_proc_release(&r);
+	tu_remove_tmpdir(dir);
+}
+END_TEST
+
+/* Per-layer times need a model file with one layer per layer of the
+ * network; each mismatch says why. */
+START_TEST(calibrate_layers_need_the_model_file)
+{
+	struct ts_error err = {""};
+	struct net ssd, v1;
+	char why[512] = "";
+
+	ck_assert_int_eq(net_build(&ssd, "mobilenet-ssd-v1", 0.25, 64, &err), 0);
+	ck_assert_int_eq(net_build(&v1, "mobilenet-v1", 1, 224, &err), 0);
+	ck_assert(calibrate_layers_match("mobilenet-ssd-v1", &ssd, why, sizeof why));
+	ck_assert(calibrate_layers_match("mobilenet-v1", &v1, why, sizeof why));
+	ck_assert(!calibrate_layers_match("mobilenet-ssd-v1", &v1, why, sizeof why));
+	ck_assert_str_eq(why, "the model file of mobilenet-ssd-v1 has 47 layers, the network 29");
+	ck_assert(!calibrate_layers_match("resnet18", &v1, why, sizeof why));
+	ck_assert_str_eq(why, "the model file of resnet18 gives no layers");
+	ck_assert(!calibrate_layers_match("no-such-model", &v1, why, sizeof why));
+	ck_assert_msg(strstr(why, "no-such-model.json: cannot open") != NULL, "%s", why);
 }
 END_TEST
 
@@ -214,6 +332,8 @@ int main(void)
 	tc = tcase_create("calibrate");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, calibrate_writes_profile);
+	tcase_add_loop_test(tc, calibrate_layer_times, 0, 2);
+	tcase_add_test(tc, calibrate_layers_need_the_model_file);
 	tcase_add_test(tc, fidelity_writes_report);
 	tcase_add_loop_test(tc, cli_rejects_bad, 0, sizeof bad / sizeof bad[0]);
 	tcase_add_test(tc, cudnn_unavailable_exit);

@@ -117,7 +117,7 @@ START_TEST(onednn_matches_reference)
 	struct net n;
 	float *in, *got, *want;
 	void *inst = NULL;
-	double worst = 0, scale = 0;
+	double worst = 0, scale = 0, ms[NET_MAX_LAYERS], sum = 0;
 	size_t side;
 
 	ck_assert_int_eq(net_build(&n, tiny_models[_i], 0.25, 96, &err), 0);
@@ -138,6 +138,14 @@ START_TEST(onednn_matches_reference)
 	ck_assert_msg(scale > 0.01, "%s: the reference output is all but zero", n.model);
 	ck_assert_msg(worst <= 1e-4 * scale, "%s: largest difference %g (largest value %g)",
 		      n.model, worst, scale);
+	/* Timing each layer computes the same output. */
+	ck_assert_msg(b->run_layers(inst, in, want, ms, &err) == 0, "%s", err.msg);
+	ck_assert(memcmp(got, want, n.output_floats * sizeof *got) == 0);
+	for (int l = 0; l < n.n_layers; l++) {
+		ck_assert_msg(isfinite(ms[l]) && ms[l] >= 0, "layer %d: %g ms", l, ms[l]);
+		sum += ms[l];
+	}
+	ck_assert(sum > 0);
 	b->destroy(inst);
 	free(in);
 	free(got);
@@ -206,6 +214,13 @@ START_TEST(calib_driver_structure)
 	}
 	ck_assert_msg(cpu[1] >= 0.25 * cpu[0], "2 instances %g CPU ms per frame, 1 instance %g",
 		      cpu[1], cpu[0]);
+	/* Timing each layer: per instance each layer's mean, none negative. */
+	c.per_layer = true;
+	ck_assert_msg(calib_run(&c, &r, &err) == 0, "%s", err.msg);
+	for (int l = 0; l < 2 * n.n_layers; l++)
+		ck_assert_msg(isfinite(r.layer_ms[l]) && r.layer_ms[l] >= 0, "layer %d: %g ms", l,
+			      r.layer_ms[l]);
+	calib_run_release(&r);
 }
 END_TEST
 
