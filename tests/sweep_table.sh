@@ -4,7 +4,7 @@ set -euo pipefail
 root=$1
 data=$root/tests/data/sweep-table
 out=$("$root/tools/sweep-table" "$data/aggregate.csv" apps.a.mean_ms cost.per_request_usd.total \
-	partition.split_share)
+	partition.split_share x)
 diff <(printf '%s\n' "$out") "$data/expected.md"
 set +e
 msg=$("$root/tools/sweep-table" "$data/expected.md" apps.a.mean_ms 2>&1 >/dev/null)

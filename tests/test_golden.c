@@ -57,10 +57,14 @@ static char *golden_copy(const char *name, const char *from, const char *to, con
 	return dir;
 }
 
-static const char *const goldens[] = {
-    "edge-od-heterogeneous-seed7", "edge-od-reference-boards-seed7",	"multijob-10-tabu",
-    "icu-lstm-18-exact",	   "edge-od-overload-health-threshold", "edge-od-faults-seed7",
-    "edge-od-energy-seed7"};
+static const char *const goldens[] = {"edge-od-heterogeneous-seed7",
+				      "edge-od-reference-boards-seed7",
+				      "multijob-10-tabu",
+				      "icu-lstm-18-exact",
+				      "edge-od-overload-health-threshold",
+				      "edge-od-faults-seed7",
+				      "edge-od-energy-seed7",
+				      "hybrid-cloud-edge-seed7"};
 
 START_TEST(golden_untouched_passes)
 {
