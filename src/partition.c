@@ -4,13 +4,13 @@
 
 enum partition_param { P_W_LATENCY, P_W_ENERGY, P_W_COST, P_KEEP_INPUT };
 
-/* The candidate that is the request's device, or -1. */
-static long device_candidate(const struct policy_query *q)
+/* The candidate that is the request's device, or NULL. */
+static const struct policy_candidate *device_candidate(const struct policy_query *q)
 {
 	for (size_t i = 0; i < q->n_cands; i++)
 		if (q->cands[i].node == q->device)
-			return (long)i;
-	return -1;
+			return &q->cands[i];
+	return NULL;
 }
 
 /* What running the parts pre, accel and post of a service on candidate c
@@ -44,37 +44,39 @@ static void add_transfer(const struct policy_query *q, const struct policy_candi
 	e->usd += q->scenario->nodes[c->node].cost.per_GB_usd * bytes / 1e9;
 }
 
-bool partition_estimate(const struct policy_query *q, size_t c, size_t k,
-			struct partition_estimate *e)
+/* partition_estimate() with the device's candidate dev (NULL: none). */
+static bool estimate_option(const struct policy_query *q, const struct policy_candidate *dev,
+			    const struct policy_candidate *node, size_t k,
+			    struct partition_estimate *e)
 {
 	const struct scn_app *app = &q->scenario->apps[q->app];
 	const struct scn_model *model = &q->scenario->models[app->model];
-	const struct policy_candidate *rc = &q->cands[c];
-	long d = device_candidate(q);
-	double up_bytes = app->request_bytes;
+	double up_bytes = app->request_bytes, pre_ms = node->cpu_pre_ms, rest = 1;
 
 	*e = (struct partition_estimate){0, 0, 0};
-	if (rc->node == q->device) {
-		if (k > 0)
+	if (node == dev && k > 0)
+		return false;
+	if (node != dev && k > 0) {
+		if (dev == NULL || k >= model->n_layers || dev->share == NULL ||
+		    node->share == NULL)
 			return false;
-		add_service(q, rc, rc->cpu_pre_ms, rc->accel_ms, rc->cpu_post_ms, e);
-		return true;
-	}
-	if (k > 0) {
-		const struct policy_candidate *dc = d >= 0 ? &q->cands[d] : NULL;
-
-		if (dc == NULL || k >= model->n_layers || dc->share == NULL || rc->share == NULL)
-			return false;
-		add_service(q, dc, dc->cpu_pre_ms, dc->accel_ms * dc->share[k], 0, e);
+		add_service(q, dev, dev->cpu_pre_ms, dev->accel_ms * dev->share[k], 0, e);
 		up_bytes = model->layers[k - 1].out_bytes;
+		pre_ms = 0;
+		rest = 1 - node->share[k];
 	}
-	add_transfer(q, rc, up_bytes, true, e);
-	if (k > 0)
-		add_service(q, rc, 0, rc->accel_ms * (1 - rc->share[k]), rc->cpu_post_ms, e);
-	else
-		add_service(q, rc, rc->cpu_pre_ms, rc->accel_ms, rc->cpu_post_ms, e);
-	add_transfer(q, rc, model->output_bytes, false, e);
+	if (node != dev)
+		add_transfer(q, node, up_bytes, true, e);
+	add_service(q, node, pre_ms, node->accel_ms * rest, node->cpu_post_ms, e);
+	if (node != dev)
+		add_transfer(q, node, model->output_bytes, false, e);
 	return true;
+}
+
+bool partition_estimate(const struct policy_query *q, size_t c, size_t k,
+			struct partition_estimate *e)
+{
+	return estimate_option(q, device_candidate(q), &q->cands[c], k, e);
 }
 
 /* Every option in candidate order, the whole model before each split
@@ -84,20 +86,21 @@ bool partition_estimate(const struct policy_query *q, size_t c, size_t k,
 static long place_partition(void *state, const struct policy_query *q)
 {
 	const struct scn_model *model = &q->scenario->models[q->scenario->apps[q->app].model];
+	const struct policy_candidate *dev = device_candidate(q);
 	bool keep = q->params[P_KEEP_INPUT] > 0;
 	double best_score = INFINITY;
 	long best = -1;
 
 	(void)state;
 	for (size_t i = 0; i < q->n_cands; i++) {
-		bool remote = q->cands[i].node != q->device;
+		bool remote = &q->cands[i] != dev;
 		size_t end = remote && model->n_layers > 1 ? model->n_layers : 1;
 
 		for (size_t k = keep && remote ? 1 : 0; k < end; k++) {
 			struct partition_estimate e;
 			double score;
 
-			if (!partition_estimate(q, i, k, &e))
+			if (!estimate_option(q, dev, &q->cands[i], k, &e))
 				continue;
 			score = q->params[P_W_LATENCY] * e.ms + q->params[P_W_ENERGY] * e.J +
 				q->params[P_W_COST] * e.usd;
